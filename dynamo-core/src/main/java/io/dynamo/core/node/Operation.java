@@ -1,0 +1,13 @@
+package io.dynamo.core.node;
+
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.proto.v1.Envelope;
+
+/** A request this node coordinates, waiting for peers' answers or its deadline. */
+interface Operation {
+  /** Takes a peer's answer; returns true when the operation has finished. */
+  boolean onMessage(NodeId from, Envelope message);
+
+  /** The deadline passed; the operation must answer its caller now. */
+  void onTimeout();
+}

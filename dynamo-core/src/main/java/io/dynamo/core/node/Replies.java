@@ -1,0 +1,36 @@
+package io.dynamo.core.node;
+
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.ErrorResponse;
+import io.dynamo.proto.v1.StatusCode;
+
+/** Builders for the envelopes the node sends back. */
+public final class Replies {
+  public static final int PROTOCOL_VERSION = 1;
+
+  private Replies() {}
+
+  public static Envelope.Builder envelope(long requestId) {
+    return Envelope.newBuilder().setProtocolVersion(PROTOCOL_VERSION).setRequestId(requestId);
+  }
+
+  public static Envelope error(long requestId, StatusCode code, String message) {
+    return envelope(requestId)
+        .setError(ErrorResponse.newBuilder().setCode(code).setMessage(message))
+        .build();
+  }
+
+  public static Envelope error(long requestId, ErrorResponse error) {
+    return envelope(requestId).setError(error).build();
+  }
+
+  static ErrorResponse quorumUnavailable(String what, int required, int acknowledged) {
+    return ErrorResponse.newBuilder()
+        .setCode(StatusCode.QUORUM_UNAVAILABLE)
+        .setMessage(
+            what + " needed " + required + " replicas, " + acknowledged + " answered in time")
+        .setRequired(required)
+        .setAcknowledged(acknowledged)
+        .build();
+  }
+}

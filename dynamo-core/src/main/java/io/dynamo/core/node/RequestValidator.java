@@ -1,0 +1,40 @@
+package io.dynamo.core.node;
+
+import io.dynamo.proto.v1.StatusCode;
+
+/** Checks of client input, each failing with the status the client receives. */
+final class RequestValidator {
+  private RequestValidator() {}
+
+  static BucketProperties bucket(BucketTable buckets, String bucket) {
+    if (!BucketTable.isValidName(bucket)) {
+      throw new RequestException(
+          StatusCode.INVALID_ARGUMENT,
+          "invalid bucket name '" + bucket + "': use 1 to 64 of A-Z a-z 0-9 _ . -");
+    }
+    return buckets.propertiesOf(bucket);
+  }
+
+  static void key(byte[] key, ProtocolSettings settings) {
+    if (key.length == 0) {
+      throw new RequestException(StatusCode.INVALID_ARGUMENT, "key must not be empty");
+    }
+    if (key.length > settings.maxKeyBytes()) {
+      throw new RequestException(
+          StatusCode.INVALID_ARGUMENT,
+          "key of " + key.length + " bytes exceeds the limit of " + settings.maxKeyBytes());
+    }
+  }
+
+  /** The effective quorum: the request's override if set, else the bucket's. */
+  static int quorum(String name, int requested, int bucketDefault, int n) {
+    if (requested == 0) {
+      return bucketDefault;
+    }
+    if (requested < 0 || requested > n) {
+      throw new RequestException(
+          StatusCode.INVALID_ARGUMENT, name + "=" + requested + " must be between 1 and n=" + n);
+    }
+    return requested;
+  }
+}

@@ -1,0 +1,219 @@
+package io.dynamo.core.version;
+
+import io.dynamo.core.ring.NodeId;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Compact binary forms of clocks (the opaque context clients carry) and sibling sets (what a replica
+ * stores under a key). Counters and timestamps are unsigned varints, node ids length-prefixed UTF-8.
+ * Both forms start with a format byte so they can evolve; stored sets end with a CRC32C so a
+ * corrupted record is reported rather than served or silently overwritten.
+ */
+public final class VersionCodec {
+  private static final int CLOCK_FORMAT = 1;
+  private static final int SIBLINGS_FORMAT = 1;
+  private static final int MAX_ENTRIES = 4096;
+
+  private VersionCodec() {}
+
+  public static byte[] encodeClock(VectorClock clock) {
+    Writer w = new Writer(8 + clock.size() * 16);
+    w.byteValue(CLOCK_FORMAT);
+    w.clock(clock);
+    return w.toByteArray();
+  }
+
+  /** Decodes a client context; an empty array is the empty clock (a blind write). */
+  public static VectorClock decodeClock(byte[] bytes) {
+    if (bytes.length == 0) {
+      return VectorClock.EMPTY;
+    }
+    Reader r = new Reader(bytes, bytes.length);
+    int format = r.byteValue();
+    if (format != CLOCK_FORMAT) {
+      throw new MalformedVersionException("unknown context format " + format);
+    }
+    VectorClock clock = r.clock();
+    r.expectEnd();
+    return clock;
+  }
+
+  public static byte[] encodeSiblings(SiblingSet set) {
+    Writer w = new Writer(64);
+    w.byteValue(SIBLINGS_FORMAT);
+    w.varint(set.versions().size());
+    for (Versioned v : set.versions()) {
+      w.dot(v.dot());
+      w.clock(v.context());
+      w.byteValue(v.tombstone() ? 1 : 0);
+      w.bytes(v.value());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(w.buf(), 0, w.size());
+    w.fixedInt((int) crc.getValue());
+    return w.toByteArray();
+  }
+
+  public static SiblingSet decodeSiblings(byte[] bytes) {
+    if (bytes.length < 5) {
+      throw new MalformedVersionException("stored record too short: " + bytes.length + " bytes");
+    }
+    int bodyLength = bytes.length - 4;
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bodyLength);
+    int expected =
+        ((bytes[bodyLength] & 0xff) << 24)
+            | ((bytes[bodyLength + 1] & 0xff) << 16)
+            | ((bytes[bodyLength + 2] & 0xff) << 8)
+            | (bytes[bodyLength + 3] & 0xff);
+    if ((int) crc.getValue() != expected) {
+      throw new MalformedVersionException("stored record fails its checksum");
+    }
+    Reader r = new Reader(bytes, bodyLength);
+    int format = r.byteValue();
+    if (format != SIBLINGS_FORMAT) {
+      throw new MalformedVersionException("unknown sibling format " + format);
+    }
+    int count = r.count();
+    List<Versioned> versions = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Dot dot = r.dot();
+      VectorClock context = r.clock();
+      boolean tombstone = r.byteValue() == 1;
+      byte[] value = r.bytes();
+      versions.add(new Versioned(dot, context, tombstone, value));
+    }
+    r.expectEnd();
+    return new SiblingSet(versions);
+  }
+
+  private static final class Writer extends ByteArrayOutputStream {
+    Writer(int size) {
+      super(size);
+    }
+
+    byte[] buf() {
+      return buf;
+    }
+
+    void byteValue(int b) {
+      write(b);
+    }
+
+    void varint(long v) {
+      while ((v & ~0x7FL) != 0) {
+        write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      write((int) v);
+    }
+
+    void fixedInt(int v) {
+      write(v >>> 24);
+      write(v >>> 16);
+      write(v >>> 8);
+      write(v);
+    }
+
+    void bytes(byte[] b) {
+      varint(b.length);
+      write(b, 0, b.length);
+    }
+
+    void dot(Dot d) {
+      bytes(d.node().value().getBytes(StandardCharsets.UTF_8));
+      varint(d.counter());
+      varint(d.timestampMillis());
+    }
+
+    void clock(VectorClock c) {
+      varint(c.size());
+      for (Dot d : c.entries()) {
+        dot(d);
+      }
+    }
+  }
+
+  private static final class Reader {
+    private final byte[] b;
+    private final int end;
+    private int pos;
+
+    Reader(byte[] b, int end) {
+      this.b = b;
+      this.end = end;
+    }
+
+    int byteValue() {
+      if (pos >= end) {
+        throw new MalformedVersionException("truncated at byte " + pos);
+      }
+      return b[pos++] & 0xff;
+    }
+
+    long varint() {
+      long out = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int x = byteValue();
+        out |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) {
+          return out;
+        }
+      }
+      throw new MalformedVersionException("varint too long at byte " + pos);
+    }
+
+    int count() {
+      long n = varint();
+      if (n < 0 || n > MAX_ENTRIES) {
+        throw new MalformedVersionException("implausible count " + n);
+      }
+      return (int) n;
+    }
+
+    byte[] bytes() {
+      long n = varint();
+      if (n < 0 || n > end - pos) {
+        throw new MalformedVersionException("length " + n + " runs past the end");
+      }
+      byte[] out = new byte[(int) n];
+      System.arraycopy(b, pos, out, 0, (int) n);
+      pos += (int) n;
+      return out;
+    }
+
+    Dot dot() {
+      byte[] node = bytes();
+      long counter = varint();
+      long ts = varint();
+      try {
+        return new Dot(new NodeId(new String(node, StandardCharsets.UTF_8)), counter, ts);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedVersionException("bad clock entry: " + e.getMessage());
+      }
+    }
+
+    VectorClock clock() {
+      int n = count();
+      List<Dot> dots = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        dots.add(dot());
+      }
+      try {
+        return VectorClock.of(dots);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedVersionException(e.getMessage());
+      }
+    }
+
+    void expectEnd() {
+      if (pos != end) {
+        throw new MalformedVersionException((end - pos) + " trailing bytes");
+      }
+    }
+  }
+}
