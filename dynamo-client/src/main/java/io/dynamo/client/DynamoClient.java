@@ -1,0 +1,303 @@
+package io.dynamo.client;
+
+import com.google.protobuf.ByteString;
+import io.dynamo.client.impl.NodeConnection;
+import io.dynamo.client.impl.Responses;
+import io.dynamo.netty.NettyRuntime;
+import io.dynamo.proto.v1.DeleteRequest;
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.GetRequest;
+import io.dynamo.proto.v1.GetResponse;
+import io.dynamo.proto.v1.MemberStatus;
+import io.dynamo.proto.v1.PutRequest;
+import io.dynamo.proto.v1.Quorum;
+import io.dynamo.proto.v1.StatusRequest;
+import io.dynamo.proto.v1.StatusResponse;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A client of a Dynamo cluster. Every operation has an async form returning a {@link
+ * CompletableFuture} and a blocking form that waits for it; errors are {@link DynamoException}
+ * subtypes. Requests go to the configured nodes in turn; a get that cannot reach a node is tried on
+ * the next (reads are idempotent), writes are not retried.
+ *
+ * <pre>{@code
+ * try (DynamoClient client = DynamoClient.builder().node("127.0.0.1:7100").build()) {
+ *   GetResult r = client.get("users", "alice");
+ *   client.put("users", "alice", r.context(), "new value".getBytes(UTF_8));
+ * }
+ * }</pre>
+ */
+public final class DynamoClient implements AutoCloseable {
+  private final List<NodeConnection> nodes;
+  private final EventLoopGroup group;
+  private final Duration timeout;
+  private final SiblingResolver resolver;
+  private final AtomicInteger next = new AtomicInteger();
+
+  private DynamoClient(Builder b) {
+    this.group = NettyRuntime.newGroup(b.ioThreads, "dynamo-client");
+    this.timeout = b.timeout;
+    this.resolver = b.resolver;
+    List<NodeConnection> list = new ArrayList<>();
+    for (InetSocketAddress a : b.addresses) {
+      list.add(new NodeConnection(a, group, b.maxFrameBytes));
+    }
+    this.nodes = List.copyOf(list);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- async ---------------------------------------------------------------------------------
+
+  public CompletableFuture<GetResult> getAsync(String bucket, byte[] key, RequestOptions options) {
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setGetRequest(
+                GetRequest.newBuilder()
+                    .setBucket(bucket)
+                    .setKey(ByteString.copyFrom(key))
+                    .setQuorum(Quorum.newBuilder().setR(options.r())));
+    return send(request, options, true, Envelope.BodyCase.GET_RESPONSE)
+        .thenApply(e -> toResult(e.getGetResponse()));
+  }
+
+  /** Writes {@code value}, replacing the versions {@code context} was read from; returns the new context. */
+  public CompletableFuture<Context> putAsync(
+      String bucket, byte[] key, Context context, byte[] value, RequestOptions options) {
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setPutRequest(
+                PutRequest.newBuilder()
+                    .setBucket(bucket)
+                    .setKey(ByteString.copyFrom(key))
+                    .setContext(ByteString.copyFrom(contextBytes(context)))
+                    .setValue(ByteString.copyFrom(value))
+                    .setQuorum(Quorum.newBuilder().setW(options.w())));
+    return send(request, options, false, Envelope.BodyCase.PUT_RESPONSE)
+        .thenApply(e -> Context.fromBytes(e.getPutResponse().getContext().toByteArray()));
+  }
+
+  /**
+   * Deletes the versions {@code context} was read from. Without a context the key is read first
+   * and every version found is deleted; if nothing is found, nothing is written.
+   */
+  public CompletableFuture<Context> deleteAsync(
+      String bucket, byte[] key, Context context, RequestOptions options) {
+    if (context == null || context.isEmpty()) {
+      return getAsync(bucket, key, options)
+          .thenCompose(
+              found ->
+                  found.context().isEmpty()
+                      ? CompletableFuture.completedFuture(Context.NONE)
+                      : deleteAsync(bucket, key, found.context(), options));
+    }
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setDeleteRequest(
+                DeleteRequest.newBuilder()
+                    .setBucket(bucket)
+                    .setKey(ByteString.copyFrom(key))
+                    .setContext(ByteString.copyFrom(context.toBytes()))
+                    .setQuorum(Quorum.newBuilder().setW(options.w())));
+    return send(request, options, false, Envelope.BodyCase.DELETE_RESPONSE)
+        .thenApply(e -> Context.fromBytes(e.getDeleteResponse().getContext().toByteArray()));
+  }
+
+  /** The status of one node (by index in the configured list). */
+  public CompletableFuture<NodeStatus> statusAsync(int node) {
+    Envelope.Builder request = Envelope.newBuilder().setStatusRequest(StatusRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> toStatus(Responses.expect(e, Envelope.BodyCase.STATUS_RESPONSE).getStatusResponse()));
+  }
+
+  // ---- blocking ------------------------------------------------------------------------------
+
+  public GetResult get(String bucket, String key) {
+    return get(bucket, utf8(key), RequestOptions.DEFAULT);
+  }
+
+  public GetResult get(String bucket, byte[] key, RequestOptions options) {
+    return await(getAsync(bucket, key, options));
+  }
+
+  public Context put(String bucket, String key, Context context, byte[] value) {
+    return put(bucket, utf8(key), context, value, RequestOptions.DEFAULT);
+  }
+
+  public Context put(
+      String bucket, byte[] key, Context context, byte[] value, RequestOptions options) {
+    return await(putAsync(bucket, key, context, value, options));
+  }
+
+  public Context delete(String bucket, String key, Context context) {
+    return delete(bucket, utf8(key), context, RequestOptions.DEFAULT);
+  }
+
+  public Context delete(String bucket, byte[] key, Context context, RequestOptions options) {
+    return await(deleteAsync(bucket, key, context, options));
+  }
+
+  public NodeStatus status() {
+    return await(statusAsync(0));
+  }
+
+  @Override
+  public void close() {
+    for (NodeConnection n : nodes) {
+      n.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private CompletableFuture<Envelope> send(
+      Envelope.Builder request, RequestOptions options, boolean idempotent, Envelope.BodyCase expected) {
+    Duration t = options.timeout() == null ? timeout : options.timeout();
+    int first = Math.floorMod(next.getAndIncrement(), nodes.size());
+    int attempts = idempotent ? nodes.size() : 1;
+    return attempt(request, t, first, attempts).thenApply(e -> Responses.expect(e, expected));
+  }
+
+  private CompletableFuture<Envelope> attempt(
+      Envelope.Builder request, Duration t, int index, int attemptsLeft) {
+    NodeConnection node = nodes.get(index % nodes.size());
+    return node.request(request.clone(), t)
+        .handle(
+            (response, error) -> {
+              Throwable cause = unwrap(error);
+              if (cause instanceof ConnectionException && attemptsLeft > 1) {
+                return attempt(request, t, index + 1, attemptsLeft - 1);
+              }
+              return error == null
+                  ? CompletableFuture.completedFuture(response)
+                  : CompletableFuture.<Envelope>failedFuture(cause);
+            })
+        .thenCompose(Function.identity());
+  }
+
+  private GetResult toResult(GetResponse response) {
+    List<byte[]> values = new ArrayList<>(response.getValuesCount());
+    for (ByteString v : response.getValuesList()) {
+      values.add(v.toByteArray());
+    }
+    if (values.size() > 1 && resolver != null) {
+      values = List.of(Objects.requireNonNull(resolver.resolve(List.copyOf(values)), "resolver result"));
+    }
+    return new GetResult(values, Context.fromBytes(response.getContext().toByteArray()), response.getDeleted());
+  }
+
+  private static NodeStatus toStatus(StatusResponse s) {
+    List<NodeStatus.Member> members = new ArrayList<>();
+    for (MemberStatus m : s.getMembersList()) {
+      members.add(
+          new NodeStatus.Member(
+              m.getNodeId(), m.getClientAddress(), m.getPeerAddress(), m.getCapacity(), m.getZone(),
+              m.getPartitionsOwned()));
+    }
+    return new NodeStatus(
+        s.getNodeId(), s.getVersion(), s.getPartitions(), s.getDefaultN(), s.getDefaultR(),
+        s.getDefaultW(), Duration.ofMillis(s.getUptimeMillis()), members);
+  }
+
+  private static byte[] contextBytes(Context context) {
+    return context == null ? new byte[0] : context.toBytes();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectionException("interrupted while waiting", e);
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof DynamoException d) {
+        throw d;
+      }
+      throw new DynamoException("INTERNAL", String.valueOf(cause.getMessage()), cause);
+    }
+  }
+
+  /** Configures a client. */
+  public static final class Builder {
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private Duration timeout = Duration.ofSeconds(10);
+    private SiblingResolver resolver;
+    private int maxFrameBytes = 64 << 20;
+    private int ioThreads = 1;
+
+    /** A node to send requests to, as {@code host:port}; add several to spread load. */
+    public Builder node(String hostPort) {
+      int colon = hostPort.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+      }
+      addresses.add(
+          InetSocketAddress.createUnresolved(
+              hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
+      return this;
+    }
+
+    public Builder node(InetSocketAddress address) {
+      addresses.add(address);
+      return this;
+    }
+
+    /** Default deadline of a request, from send to answer. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /** Reconciles siblings on every get. */
+    public Builder siblingResolver(SiblingResolver resolver) {
+      this.resolver = resolver;
+      return this;
+    }
+
+    public Builder maxFrameBytes(int maxFrameBytes) {
+      this.maxFrameBytes = maxFrameBytes;
+      return this;
+    }
+
+    public Builder ioThreads(int ioThreads) {
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    public DynamoClient build() {
+      if (addresses.isEmpty()) {
+        throw new IllegalArgumentException("no nodes configured");
+      }
+      return new DynamoClient(this);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package io.dynamo.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/** A node's answer to a status request: itself and the cluster as it sees it. */
+public record NodeStatus(
+    String nodeId, String version, int partitions, int defaultN, int defaultR, int defaultW,
+    Duration uptime, List<Member> members) {
+
+  /** One member of the cluster. */
+  public record Member(
+      String nodeId, String clientAddress, String peerAddress, int capacity, String zone,
+      int partitionsOwned) {}
+
+  public NodeStatus {
+    members = List.copyOf(members);
+  }
+}

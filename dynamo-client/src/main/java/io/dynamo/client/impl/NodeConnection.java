@@ -1,0 +1,165 @@
+package io.dynamo.client.impl;
+
+import io.dynamo.client.ConnectionException;
+import io.dynamo.client.RequestTimeoutException;
+import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.NettyRuntime;
+import io.dynamo.proto.v1.Envelope;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One multiplexed connection to one node: many requests in flight, matched to answers by request
+ * id. Opened on first use and reopened after it breaks.
+ */
+public final class NodeConnection implements AutoCloseable {
+  private static final int PROTOCOL_VERSION = 1;
+
+  private final InetSocketAddress address;
+  private final Bootstrap bootstrap;
+  private final AtomicLong nextRequestId = new AtomicLong(1);
+  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+  private ChannelFuture channel;
+  private volatile boolean closed;
+
+  private record Pending(CompletableFuture<Envelope> future, ScheduledFuture<?> timer) {}
+
+  public NodeConnection(InetSocketAddress address, EventLoopGroup group, int maxFrameBytes) {
+    this.address = address;
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NettyRuntime.clientChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3_000)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    EnvelopeCodec.install(ch.pipeline(), maxFrameBytes);
+                    ch.pipeline().addLast(new ResponseHandler());
+                  }
+                });
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** Sends a request; the future completes with the answer, or fails on timeout or disconnect. */
+  public CompletableFuture<Envelope> request(Envelope.Builder request, Duration timeout) {
+    CompletableFuture<Envelope> future = new CompletableFuture<>();
+    if (closed) {
+      future.completeExceptionally(new ConnectionException("client is closed", null));
+      return future;
+    }
+    long id = nextRequestId.getAndIncrement();
+    Envelope envelope = request.setProtocolVersion(PROTOCOL_VERSION).setRequestId(id).build();
+    connect().addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            future.completeExceptionally(
+                new ConnectionException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
+            return;
+          }
+          Channel ch = f.channel();
+          ScheduledFuture<?> timer =
+              ch.eventLoop()
+                  .schedule(
+                      () -> {
+                        if (pending.remove(id) != null) {
+                          future.completeExceptionally(
+                              new RequestTimeoutException(
+                                  "no answer from " + address + " within " + timeout.toMillis() + " ms"));
+                        }
+                      },
+                      timeout.toMillis(),
+                      TimeUnit.MILLISECONDS);
+          pending.put(id, new Pending(future, timer));
+          ch.writeAndFlush(envelope)
+              .addListener(
+                  w -> {
+                    if (!w.isSuccess()) {
+                      fail(id, new ConnectionException("write to " + address + " failed", w.cause()));
+                    }
+                  });
+        });
+    return future;
+  }
+
+  private synchronized ChannelFuture connect() {
+    if (channel == null
+        || (channel.isDone() && (!channel.isSuccess() || !channel.channel().isActive()))) {
+      channel = bootstrap.connect(address);
+    }
+    return channel;
+  }
+
+  private void fail(long id, RuntimeException error) {
+    Pending p = pending.remove(id);
+    if (p != null) {
+      p.timer().cancel(false);
+      p.future().completeExceptionally(error);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    ChannelFuture ch;
+    synchronized (this) {
+      ch = channel;
+    }
+    if (ch != null) {
+      ch.channel().close();
+    }
+  }
+
+  private final class ResponseHandler extends SimpleChannelInboundHandler<Envelope> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope response) {
+      Pending p = pending.remove(response.getRequestId());
+      if (p != null) {
+        p.timer().cancel(false);
+        p.future().complete(response);
+      } else if (response.getRequestId() == 0 && response.hasError()) {
+        // An error about the connection itself: every request on it is lost.
+        failAll(new ConnectionException(
+            address + " closed the connection: " + response.getError().getCode() + ": "
+                + response.getError().getMessage(), null));
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      failAll(new ConnectionException("connection to " + address + " closed", null));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      failAll(new ConnectionException("connection to " + address + " failed: " + cause.getMessage(), cause));
+      ctx.close();
+    }
+
+    private void failAll(RuntimeException error) {
+      for (Long id : pending.keySet()) {
+        fail(id, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.dynamo.server;
+
+import io.dynamo.core.node.NodeProtocol;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.ring.Ring;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.NettyRuntime;
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.server.config.ConfigException;
+import io.dynamo.server.config.ConfigLoader;
+import io.dynamo.server.config.HostPort;
+import io.dynamo.server.config.MemberConfig;
+import io.dynamo.server.config.NodeConfig;
+import io.dynamo.server.storage.RocksDbStorageEngine;
+import io.dynamo.server.transport.ClientRequestHandler;
+import io.dynamo.server.transport.PeerConnections;
+import io.dynamo.server.transport.PeerInboundHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Dynamo node: RocksDB storage, the protocol on its own thread, and two Netty listeners, one for
+ * clients and one for peers. {@code main} runs one from a properties file until SIGTERM.
+ */
+public final class DynamoServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DynamoServer.class);
+
+  private final NodeConfig config;
+  private final RocksDbStorageEngine storage;
+  private final ProtocolThread protocolThread;
+  private final NodeProtocol protocol;
+  private final StatusReporter status;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final PeerConnections peers;
+  private final Channel clientChannel;
+  private final Channel peerChannel;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile boolean closing;
+
+  private DynamoServer(NodeConfig config) {
+    this.config = config;
+    long started = System.nanoTime();
+    Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
+    this.storage = RocksDbStorageEngine.open(config.dataDir(), config.syncWrites());
+    this.protocolThread = new ProtocolThread(config.storageThreads());
+    this.bossGroup = NettyRuntime.newGroup(1, "accept");
+    this.workerGroup = NettyRuntime.newGroup(0, "io");
+    this.peers =
+        new PeerConnections(
+            config.nodeId(),
+            id -> {
+              MemberConfig m = config.member(id);
+              return m == null ? null : m.peer();
+            },
+            workerGroup,
+            config.maxFrameBytes(),
+            System::nanoTime);
+    this.protocol =
+        new NodeProtocol(
+            config.nodeId(),
+            ring,
+            config.buckets(),
+            config.protocol(),
+            System::currentTimeMillis,
+            protocolThread,
+            peers,
+            protocolThread,
+            new LocalReplica(storage, config.protocol().maxClockEntries()));
+    this.status =
+        new StatusReporter(config, ring, () -> (System.nanoTime() - started) / 1_000_000);
+    try {
+      this.peerChannel = bind(config.peerListen(), peerInitializer());
+      this.clientChannel = bind(config.clientListen(), clientInitializer());
+    } catch (RuntimeException e) {
+      shutdown();
+      throw e;
+    }
+    log.info(
+        "node {} serving clients on {} and peers on {} ({} transport, {} partitions, {} members)",
+        config.nodeId(), clientAddress(), peerAddress(), NettyRuntime.epoll() ? "epoll" : "nio",
+        ring.partitions(), ring.members().size());
+  }
+
+  /** Starts a node; returns once both listeners are bound. */
+  public static DynamoServer start(NodeConfig config) {
+    return new DynamoServer(config);
+  }
+
+  public NodeId nodeId() {
+    return config.nodeId();
+  }
+
+  public InetSocketAddress clientAddress() {
+    return (InetSocketAddress) clientChannel.localAddress();
+  }
+
+  public InetSocketAddress peerAddress() {
+    return (InetSocketAddress) peerChannel.localAddress();
+  }
+
+  private Channel bind(HostPort address, ChannelInitializer<SocketChannel> initializer) {
+    return new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(NettyRuntime.serverChannel())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(initializer)
+        .bind(address.toSocketAddress())
+        .syncUninterruptibly()
+        .channel();
+  }
+
+  private ChannelInitializer<SocketChannel> clientInitializer() {
+    ClientRequestHandler handler = new ClientRequestHandler(this::onClientRequest);
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        ch.pipeline().addLast("requests", handler);
+      }
+    };
+  }
+
+  private ChannelInitializer<SocketChannel> peerInitializer() {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        ch.pipeline()
+            .addLast(
+                "peer",
+                new PeerInboundHandler(
+                    id -> config.member(id) != null,
+                    (from, message) ->
+                        protocolThread.execute(() -> protocol.onPeerMessage(from, message))));
+      }
+    };
+  }
+
+  private void onClientRequest(Envelope request, Consumer<Envelope> reply) {
+    if (request.hasStatusRequest()) {
+      reply.accept(status.status(request.getRequestId()));
+      return;
+    }
+    protocolThread.execute(() -> protocol.onClientRequest(request, reply));
+  }
+
+  /** Stops listening, finishes storage work in flight, closes the database. */
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    log.info("node {} shutting down", config.nodeId());
+    shutdown();
+    closed.countDown();
+    log.info("node {} stopped", config.nodeId());
+  }
+
+  private void shutdown() {
+    if (clientChannel != null) {
+      clientChannel.close().syncUninterruptibly();
+    }
+    if (peerChannel != null) {
+      peerChannel.close().syncUninterruptibly();
+    }
+    peers.close();
+    protocolThread.close();
+    bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    storage.close();
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length != 1) {
+      System.err.println("usage: dynamo-server CONFIG_FILE");
+      System.exit(2);
+    }
+    NodeConfig config;
+    try {
+      config = ConfigLoader.load(Path.of(args[0]));
+    } catch (ConfigException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    DynamoServer server = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    server.closed.await();
+  }
+}

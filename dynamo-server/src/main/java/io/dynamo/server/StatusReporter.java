@@ -1,0 +1,51 @@
+package io.dynamo.server;
+
+import io.dynamo.core.node.Replies;
+import io.dynamo.core.ring.Ring;
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.MemberStatus;
+import io.dynamo.proto.v1.StatusResponse;
+import io.dynamo.server.config.MemberConfig;
+import io.dynamo.server.config.NodeConfig;
+import java.util.function.LongSupplier;
+
+/** Answers status requests: who this node is and the ring as it sees it. */
+final class StatusReporter {
+  static final String VERSION =
+      StatusReporter.class.getPackage().getImplementationVersion() == null
+          ? "dev"
+          : StatusReporter.class.getPackage().getImplementationVersion();
+
+  private final NodeConfig config;
+  private final Ring ring;
+  private final LongSupplier uptimeMillis;
+
+  StatusReporter(NodeConfig config, Ring ring, LongSupplier uptimeMillis) {
+    this.config = config;
+    this.ring = ring;
+    this.uptimeMillis = uptimeMillis;
+  }
+
+  Envelope status(long requestId) {
+    StatusResponse.Builder b =
+        StatusResponse.newBuilder()
+            .setNodeId(config.nodeId().value())
+            .setVersion(VERSION)
+            .setPartitions(ring.partitions())
+            .setDefaultN(config.defaultBucket().n())
+            .setDefaultR(config.defaultBucket().r())
+            .setDefaultW(config.defaultBucket().w())
+            .setUptimeMillis(uptimeMillis.getAsLong());
+    for (MemberConfig m : config.members()) {
+      b.addMembers(
+          MemberStatus.newBuilder()
+              .setNodeId(m.id().value())
+              .setClientAddress(m.client().toString())
+              .setPeerAddress(m.peer().toString())
+              .setCapacity(m.capacity())
+              .setZone(m.zone())
+              .setPartitionsOwned(ring.partitionsOwnedBy(m.id())));
+    }
+    return Replies.envelope(requestId).setStatusResponse(b).build();
+  }
+}

@@ -1,0 +1,196 @@
+package io.dynamo.server.config;
+
+import io.dynamo.core.node.BucketProperties;
+import io.dynamo.core.node.BucketTable;
+import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.version.ConflictMode;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads a node's properties file into a {@link NodeConfig}. Every key has its default here, next to
+ * its parser; a bad or missing value fails start-up with a message that names the key. Unknown keys
+ * are errors too, so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+  private final Properties props;
+  private final Set<String> used = new HashSet<>();
+
+  private ConfigLoader(Properties props) {
+    this.props = props;
+  }
+
+  public static NodeConfig load(Path file) {
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(r);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    return from(props, file.toAbsolutePath().getParent());
+  }
+
+  /** Builds a config from properties; relative paths resolve against {@code baseDir}. */
+  public static NodeConfig from(Properties props, Path baseDir) {
+    return new ConfigLoader(props).build(baseDir);
+  }
+
+  private NodeConfig build(Path baseDir) {
+    NodeId nodeId = required("node.id", NodeId::of);
+    HostPort client = required("listen.client", HostPort::parse);
+    HostPort peer = required("listen.peer", HostPort::parse);
+    Path dataDir = baseDir.resolve(required("data.dir", Function.identity()));
+    int partitions = optional("ring.partitions", Integer::parseInt, 256);
+    List<MemberConfig> members = members();
+    if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
+      throw new ConfigException("members: this node '" + nodeId + "' is not listed");
+    }
+    BucketProperties defaults = bucket("bucket.default", BucketProperties.DEFAULT);
+    Map<String, BucketProperties> overrides = new HashMap<>();
+    for (String name : bucketNames()) {
+      overrides.put(name, bucket("bucket." + name, defaults));
+    }
+    for (BucketProperties b : overrides.values()) {
+      checkN(b, members.size());
+    }
+    checkN(defaults, members.size());
+    ProtocolSettings protocol =
+        check(
+            "request.timeout",
+            () ->
+                new ProtocolSettings(
+                    optional("request.timeout", Units::duration, Duration.ofSeconds(5)).toMillis(),
+                    optional("version.max-clock-entries", Integer::parseInt, 50),
+                    (int) optional("limits.max-key-size", Units::bytes, 65_536L).longValue()));
+    long maxFrame = optional("limits.max-frame-size", Units::bytes, 16L << 20);
+    long largestValue = Math.max(defaults.maxValueBytes(),
+        overrides.values().stream().mapToLong(BucketProperties::maxValueBytes).max().orElse(0));
+    if (maxFrame > Integer.MAX_VALUE || maxFrame < largestValue + protocol.maxKeyBytes() + 4096) {
+      throw new ConfigException(
+          "limits.max-frame-size must exceed the largest value and key plus 4KiB of headers: "
+              + maxFrame);
+    }
+    boolean sync = optional("storage.sync", ConfigLoader::bool, false);
+    int threads = optional("storage.threads", Integer::parseInt, 4);
+    Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
+    Set<String> unknown = new HashSet<>(props.stringPropertyNames());
+    unknown.removeAll(used);
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown configuration keys: " + new java.util.TreeSet<>(unknown));
+    }
+    return new NodeConfig(
+        nodeId, client, peer, dataDir, partitions, members,
+        new BucketTable(defaults, overrides), protocol, (int) maxFrame, sync, threads, grace);
+  }
+
+  private List<MemberConfig> members() {
+    List<String> ids = required("members", s -> List.of(s.trim().split("\\s*,\\s*")));
+    List<MemberConfig> out = new ArrayList<>();
+    for (String id : ids) {
+      String prefix = "member." + id + ".";
+      out.add(
+          new MemberConfig(
+              check("members", () -> NodeId.of(id)),
+              required(prefix + "peer", HostPort::parse),
+              required(prefix + "client", HostPort::parse),
+              optional(prefix + "capacity", Integer::parseInt, 1),
+              optional(prefix + "zone", String::trim, "")));
+    }
+    if (new HashSet<>(ids).size() != ids.size()) {
+      throw new ConfigException("members: a node is listed twice: " + ids);
+    }
+    return out;
+  }
+
+  private Set<String> bucketNames() {
+    Set<String> names = new HashSet<>();
+    for (String key : props.stringPropertyNames()) {
+      if (key.startsWith("bucket.") && !key.startsWith("bucket.default.")) {
+        int dot = key.indexOf('.', "bucket.".length());
+        if (dot > 0) {
+          names.add(key.substring("bucket.".length(), dot));
+        }
+      }
+    }
+    return names;
+  }
+
+  private BucketProperties bucket(String prefix, BucketProperties base) {
+    int n = optional(prefix + ".n", Integer::parseInt, base.n());
+    int r = optional(prefix + ".r", Integer::parseInt, base.r());
+    int w = optional(prefix + ".w", Integer::parseInt, base.w());
+    ConflictMode mode = optional(prefix + ".conflict", ConfigLoader::conflictMode, base.conflictMode());
+    long max = optional(prefix + ".max-value-size", Units::bytes, (long) base.maxValueBytes());
+    return check(prefix, () -> new BucketProperties(n, r, w, mode, Math.toIntExact(max)));
+  }
+
+  private static void checkN(BucketProperties b, int members) {
+    if (b.n() > members) {
+      throw new ConfigException(
+          "bucket n=" + b.n() + " exceeds the " + members + " configured members");
+    }
+  }
+
+  private static ConflictMode conflictMode(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "siblings" -> ConflictMode.SIBLINGS;
+      case "lww", "last-write-wins" -> ConflictMode.LAST_WRITE_WINS;
+      default -> throw new IllegalArgumentException("expected siblings or last-write-wins: " + s);
+    };
+  }
+
+  private static boolean bool(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("expected true or false: " + s);
+    };
+  }
+
+  private <T> T required(String key, Function<String, T> parser) {
+    String raw = props.getProperty(key);
+    if (raw == null || raw.isBlank()) {
+      throw new ConfigException(key + ": required but not set");
+    }
+    return parse(key, raw, parser);
+  }
+
+  private <T> T optional(String key, Function<String, T> parser, T fallback) {
+    String raw = props.getProperty(key);
+    if (raw == null) {
+      return fallback;
+    }
+    return parse(key, raw, parser);
+  }
+
+  private <T> T parse(String key, String raw, Function<String, T> parser) {
+    used.add(key);
+    try {
+      return parser.apply(raw.trim());
+    } catch (RuntimeException e) {
+      throw new ConfigException(key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T check(String key, java.util.function.Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage(), e);
+    }
+  }
+}

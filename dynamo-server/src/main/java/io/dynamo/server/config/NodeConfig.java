@@ -1,0 +1,47 @@
+package io.dynamo.server.config;
+
+import io.dynamo.core.node.BucketProperties;
+import io.dynamo.core.node.BucketTable;
+import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.ring.Member;
+import io.dynamo.core.ring.NodeId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a node is configured with, validated. Built from a properties file by {@link
+ * ConfigLoader}; the keys are listed in docs/configuration.md.
+ *
+ * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
+ */
+public record NodeConfig(
+    NodeId nodeId,
+    HostPort clientListen,
+    HostPort peerListen,
+    Path dataDir,
+    int partitions,
+    List<MemberConfig> members,
+    BucketTable buckets,
+    ProtocolSettings protocol,
+    int maxFrameBytes,
+    boolean syncWrites,
+    int storageThreads,
+    Duration shutdownGrace) {
+
+  public NodeConfig {
+    members = List.copyOf(members);
+  }
+
+  public List<Member> ringMembers() {
+    return members.stream().map(MemberConfig::toMember).toList();
+  }
+
+  public MemberConfig member(NodeId id) {
+    return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+  }
+
+  public BucketProperties defaultBucket() {
+    return buckets.defaults();
+  }
+}

@@ -1,0 +1,165 @@
+package io.dynamo.server.transport;
+
+import io.dynamo.core.node.Replies;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.runtime.PeerSink;
+import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.NettyRuntime;
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.PeerHello;
+import io.dynamo.server.config.HostPort;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Outbound connections to the other nodes, one per peer, opened on first use. Messages sent while
+ * a connection is being opened wait in a bounded queue; when a peer cannot be reached they are
+ * dropped (the protocol's timeouts cope) and reconnection waits a short backoff.
+ */
+public final class PeerConnections implements PeerSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
+  private static final int MAX_QUEUED = 10_000;
+  private static final long RECONNECT_BACKOFF_NANOS = 200_000_000L;
+
+  private final NodeId self;
+  private final Function<NodeId, HostPort> addresses;
+  private final Bootstrap bootstrap;
+  private final LongSupplier nanoTime;
+  private final Map<NodeId, Peer> peers = new HashMap<>();
+
+  public PeerConnections(
+      NodeId self,
+      Function<NodeId, HostPort> addresses,
+      EventLoopGroup group,
+      int maxFrameBytes,
+      LongSupplier nanoTime) {
+    this.self = self;
+    this.addresses = addresses;
+    this.nanoTime = nanoTime;
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NettyRuntime.clientChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    EnvelopeCodec.install(ch.pipeline(), maxFrameBytes);
+                    ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                      @Override
+                      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        // Peers answer over their own connections; nothing should arrive here.
+                      }
+
+                      @Override
+                      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        log.debug("peer connection failed: {}", cause.getMessage());
+                        ctx.close();
+                      }
+                    });
+                  }
+                });
+  }
+
+  @Override
+  public synchronized void send(NodeId to, Envelope message) {
+    Peer peer = peers.computeIfAbsent(to, Peer::new);
+    peer.send(message);
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Peer p : peers.values()) {
+      if (p.channel != null) {
+        p.channel.close();
+      }
+    }
+    peers.clear();
+  }
+
+  private final class Peer {
+    private final NodeId id;
+    private final ArrayDeque<Envelope> queue = new ArrayDeque<>();
+    private Channel channel;
+    private boolean connecting;
+    private long retryAfterNanos;
+
+    Peer(NodeId id) {
+      this.id = id;
+    }
+
+    void send(Envelope message) {
+      if (channel != null && channel.isActive()) {
+        channel.writeAndFlush(message, channel.voidPromise());
+        return;
+      }
+      if (!connecting && nanoTime.getAsLong() - retryAfterNanos < 0) {
+        return; // recently unreachable: drop, the coordinator's deadline handles it
+      }
+      if (queue.size() < MAX_QUEUED) {
+        queue.add(message);
+      }
+      if (!connecting) {
+        connect();
+      }
+    }
+
+    private void connect() {
+      HostPort address = addresses.apply(id);
+      if (address == null) {
+        log.warn("no address known for peer {}", id);
+        queue.clear();
+        return;
+      }
+      connecting = true;
+      ChannelFuture f = bootstrap.connect(address.toSocketAddress());
+      f.addListener(done -> onConnected(f));
+    }
+
+    private void onConnected(ChannelFuture f) {
+      synchronized (PeerConnections.this) {
+        connecting = false;
+        if (!f.isSuccess()) {
+          log.debug("cannot reach peer {}: {}", id, f.cause().getMessage());
+          retryAfterNanos = nanoTime.getAsLong() + RECONNECT_BACKOFF_NANOS;
+          queue.clear();
+          return;
+        }
+        channel = f.channel();
+        channel.write(
+            Replies.envelope(0).setPeerHello(PeerHello.newBuilder().setNodeId(self.value())).build(),
+            channel.voidPromise());
+        while (!queue.isEmpty()) {
+          channel.write(queue.poll(), channel.voidPromise());
+        }
+        channel.flush();
+        channel.closeFuture().addListener(closed -> onClosed(f.channel()));
+      }
+    }
+
+    private void onClosed(Channel closed) {
+      synchronized (PeerConnections.this) {
+        if (channel == closed) {
+          channel = null;
+          log.debug("connection to peer {} closed", id);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.dynamo.server.transport;
+
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.proto.v1.Envelope;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives another node's messages. The first frame must say who is sending ({@code PeerHello});
+ * every later one is handed to the node as a message from that peer.
+ */
+public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelope> {
+  private static final Logger log = LoggerFactory.getLogger(PeerInboundHandler.class);
+
+  private final Predicate<NodeId> isMember;
+  private final BiConsumer<NodeId, Envelope> node;
+  private NodeId peer;
+
+  public PeerInboundHandler(Predicate<NodeId> isMember, BiConsumer<NodeId, Envelope> node) {
+    this.isMember = isMember;
+    this.node = node;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Envelope message) {
+    if (peer != null) {
+      node.accept(peer, message);
+      return;
+    }
+    if (!message.hasPeerHello()) {
+      log.warn("closing peer connection from {}: first frame was {}, not a hello",
+          ctx.channel().remoteAddress(), message.getBodyCase());
+      ctx.close();
+      return;
+    }
+    NodeId claimed;
+    try {
+      claimed = NodeId.of(message.getPeerHello().getNodeId());
+    } catch (IllegalArgumentException e) {
+      claimed = null;
+    }
+    if (claimed == null || !isMember.test(claimed)) {
+      log.warn("closing peer connection from {}: '{}' is not a member",
+          ctx.channel().remoteAddress(), message.getPeerHello().getNodeId());
+      ctx.close();
+      return;
+    }
+    peer = claimed;
+    log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    FrameErrors.handle(ctx, cause, log);
+  }
+}

@@ -1,0 +1,126 @@
+package io.dynamo.server;
+
+import io.dynamo.client.DynamoClient;
+import io.dynamo.server.config.ConfigLoader;
+import io.dynamo.server.config.NodeConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Several real nodes (Netty, RocksDB) in one JVM on loopback, on ephemeral ports, for tests. Nodes
+ * can be stopped and restarted on the same data directory and ports.
+ */
+public final class MiniCluster implements AutoCloseable {
+  private final List<Properties> configs = new ArrayList<>();
+  private final List<DynamoServer> servers = new ArrayList<>();
+  private final List<DynamoClient> clients = new ArrayList<>();
+  private final Path baseDir;
+
+  private MiniCluster(int nodes, Path baseDir, Consumer<Properties> customize) {
+    this.baseDir = baseDir;
+    int[] clientPorts = new int[nodes];
+    int[] peerPorts = new int[nodes];
+    for (int i = 0; i < nodes; i++) {
+      clientPorts[i] = freePort();
+      peerPorts[i] = freePort();
+    }
+    StringBuilder members = new StringBuilder();
+    for (int i = 0; i < nodes; i++) {
+      members.append(i == 0 ? "" : ",").append(id(i));
+    }
+    for (int i = 0; i < nodes; i++) {
+      Properties p = new Properties();
+      p.setProperty("node.id", id(i));
+      p.setProperty("listen.client", "127.0.0.1:" + clientPorts[i]);
+      p.setProperty("listen.peer", "127.0.0.1:" + peerPorts[i]);
+      p.setProperty("data.dir", baseDir.resolve(id(i)).toString());
+      p.setProperty("ring.partitions", "64");
+      p.setProperty("members", members.toString());
+      p.setProperty("storage.threads", "2");
+      for (int j = 0; j < nodes; j++) {
+        p.setProperty("member." + id(j) + ".client", "127.0.0.1:" + clientPorts[j]);
+        p.setProperty("member." + id(j) + ".peer", "127.0.0.1:" + peerPorts[j]);
+      }
+      customize.accept(p);
+      configs.add(p);
+      servers.add(null);
+    }
+  }
+
+  public static MiniCluster start(int nodes, Path baseDir) {
+    return start(nodes, baseDir, p -> {});
+  }
+
+  /** Starts {@code nodes} nodes; {@code customize} may change each node's properties first. */
+  public static MiniCluster start(int nodes, Path baseDir, Consumer<Properties> customize) {
+    MiniCluster c = new MiniCluster(nodes, baseDir, customize);
+    for (int i = 0; i < nodes; i++) {
+      c.startNode(i);
+    }
+    return c;
+  }
+
+  public static String id(int i) {
+    return "n" + (i + 1);
+  }
+
+  public int size() {
+    return configs.size();
+  }
+
+  public void startNode(int i) {
+    if (servers.get(i) != null) {
+      throw new IllegalStateException(id(i) + " is running");
+    }
+    NodeConfig config = ConfigLoader.from(configs.get(i), baseDir);
+    servers.set(i, DynamoServer.start(config));
+  }
+
+  public void stopNode(int i) {
+    DynamoServer s = servers.set(i, null);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  public DynamoServer node(int i) {
+    return servers.get(i);
+  }
+
+  public String clientAddress(int i) {
+    return configs.get(i).getProperty("listen.client");
+  }
+
+  /** A client that talks to node {@code i} only. */
+  public DynamoClient client(int i) {
+    DynamoClient c =
+        DynamoClient.builder().node(clientAddress(i)).timeout(Duration.ofSeconds(20)).build();
+    clients.add(c);
+    return c;
+  }
+
+  @Override
+  public void close() {
+    for (DynamoClient c : clients) {
+      c.close();
+    }
+    for (int i = 0; i < servers.size(); i++) {
+      stopNode(i);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+}
