@@ -9,7 +9,6 @@ import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.version.MalformedVersionException;
-import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
@@ -290,7 +289,7 @@ public final class NodeProtocol {
             log.error("read of {} failed", dataKey, error);
             b.setCode(StatusCode.STORAGE_ERROR).setError(String.valueOf(error.getMessage()));
           } else {
-            b.setCode(StatusCode.OK).addAllSiblings(ProtoVersions.toProto((SiblingSet) set));
+            b.setCode(StatusCode.OK).addAllSiblings(ProtoVersions.toProto(set));
           }
           send(from, Replies.envelope(0).setReplicaReadResponse(b).build());
         });
