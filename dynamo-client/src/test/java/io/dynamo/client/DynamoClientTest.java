@@ -1,0 +1,166 @@
+package io.dynamo.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.ErrorResponse;
+import io.dynamo.proto.v1.StatusCode;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The client against scripted fake nodes on loopback: timeouts, errors, retries. */
+class DynamoClientTest {
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
+
+  @Test
+  void requestWithoutAnswerTimesOut() throws Exception {
+    try (ServerSocket silent = fakeNode(request -> null);
+        DynamoClient client = client(silent).timeout(Duration.ofMillis(300)).build()) {
+      assertThatThrownBy(() -> client.get("b", "k"))
+          .isInstanceOf(RequestTimeoutException.class)
+          .hasMessageContaining("300 ms");
+    }
+  }
+
+  @Test
+  void quorumErrorBecomesATypedExceptionWithCounts() throws Exception {
+    Function<Envelope, Envelope> answer =
+        request ->
+            Envelope.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setError(
+                    ErrorResponse.newBuilder()
+                        .setCode(StatusCode.QUORUM_UNAVAILABLE)
+                        .setMessage("write needed 2 replicas, 1 answered in time")
+                        .setRequired(2)
+                        .setAcknowledged(1))
+                .build();
+    try (ServerSocket node = fakeNode(answer);
+        DynamoClient client = client(node).build()) {
+      assertThatThrownBy(() -> client.put("b", "k", Context.NONE, new byte[] {1}))
+          .isInstanceOfSatisfying(
+              QuorumUnavailableException.class,
+              e -> {
+                assertThat(e.required()).isEqualTo(2);
+                assertThat(e.acknowledged()).isEqualTo(1);
+                assertThat(e.isRetryable()).isTrue();
+              });
+    }
+  }
+
+  @Test
+  void getMovesOnToTheNextNodeWhenOneCannotBeReached() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    Function<Envelope, Envelope> answer =
+        request ->
+            Envelope.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setGetResponse(
+                    io.dynamo.proto.v1.GetResponse.newBuilder()
+                        .addValues(com.google.protobuf.ByteString.copyFromUtf8("v")))
+                .build();
+    try (ServerSocket live = fakeNode(answer);
+        DynamoClient client =
+            DynamoClient.builder()
+                .node("127.0.0.1:" + deadPort)
+                .node("127.0.0.1:" + live.getLocalPort())
+                .build()) {
+      for (int i = 0; i < 4; i++) {
+        assertThat(client.get("b", "k").value()).containsExactly('v');
+      }
+    }
+  }
+
+  @Test
+  void resolverMergesSiblings() throws Exception {
+    Function<Envelope, Envelope> answer =
+        request ->
+            Envelope.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setGetResponse(
+                    io.dynamo.proto.v1.GetResponse.newBuilder()
+                        .addValues(com.google.protobuf.ByteString.copyFromUtf8("a"))
+                        .addValues(com.google.protobuf.ByteString.copyFromUtf8("b"))
+                        .setContext(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 0})))
+                .build();
+    try (ServerSocket node = fakeNode(answer);
+        DynamoClient plain = client(node).build();
+        DynamoClient resolving =
+            client(node)
+                .siblingResolver(
+                    siblings -> siblings.stream().map(String::new).sorted().reduce("", String::concat).getBytes())
+                .build()) {
+      assertThat(plain.get("b", "k").hasSiblings()).isTrue();
+      GetResult resolved = resolving.get("b", "k");
+      assertThat(new String(resolved.value())).isEqualTo("ab");
+      assertThat(resolved.context().toBytes()).containsExactly(1, 0);
+    }
+  }
+
+  @Test
+  void contextTextFormRoundTrips() {
+    Context c = Context.fromBytes(new byte[] {1, 2, 3, (byte) 250});
+    assertThat(Context.parse(c.toString())).isEqualTo(c);
+    assertThat(Context.parse("")).isSameAs(Context.NONE);
+    assertThatThrownBy(() -> Context.parse("not base64 !")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static DynamoClient.Builder client(ServerSocket node) {
+    return DynamoClient.builder().node("127.0.0.1:" + node.getLocalPort());
+  }
+
+  /** A node that answers each request with {@code answer} (null: never answers). */
+  private ServerSocket fakeNode(Function<Envelope, Envelope> answer) throws IOException {
+    ServerSocket server = new ServerSocket(0);
+    pool.execute(
+        () -> {
+          while (!server.isClosed()) {
+            try {
+              Socket s = server.accept();
+              pool.execute(() -> serve(s, answer));
+            } catch (IOException e) {
+              return;
+            }
+          }
+        });
+    return server;
+  }
+
+  private static void serve(Socket s, Function<Envelope, Envelope> answer) {
+    try (s;
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
+      while (true) {
+        byte[] frame = new byte[in.readInt()];
+        in.readFully(frame);
+        Envelope response = answer.apply(Envelope.parseFrom(frame));
+        if (response != null) {
+          byte[] body = response.toByteArray();
+          out.writeInt(body.length);
+          out.write(body);
+          out.flush();
+        }
+      }
+    } catch (IOException e) {
+      // connection closed
+    }
+  }
+}
