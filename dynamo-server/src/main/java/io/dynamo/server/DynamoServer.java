@@ -55,7 +55,7 @@ public final class DynamoServer implements AutoCloseable {
     long started = System.nanoTime();
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage = RocksDbStorageEngine.open(config.dataDir(), config.syncWrites());
-    this.protocolThread = new ProtocolThread(config.storageThreads());
+    this.protocolThread = new ProtocolThread(config.storageThreads(), config.shutdownGrace());
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
     this.workerGroup = NettyRuntime.newGroup(0, "io");
     this.peers =
@@ -198,7 +198,15 @@ public final class DynamoServer implements AutoCloseable {
       System.exit(2);
       return;
     }
-    DynamoServer server = start(config);
+    DynamoServer server;
+    try {
+      server = start(config);
+    } catch (RuntimeException e) {
+      log.error("node {} failed to start: {}", config.nodeId(), e.getMessage(), e);
+      System.err.println("failed to start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.closed.await();
   }

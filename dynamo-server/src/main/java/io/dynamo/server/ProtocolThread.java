@@ -6,6 +6,7 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,8 +22,10 @@ import java.util.function.BiConsumer;
 final class ProtocolThread implements Scheduler, StorageExecutor, AutoCloseable {
   private final EventLoop loop = new DefaultEventLoop(new DefaultThreadFactory("protocol", true));
   private final ExecutorService storagePool;
+  private final Duration shutdownGrace;
 
-  ProtocolThread(int storageThreads) {
+  ProtocolThread(int storageThreads, Duration shutdownGrace) {
+    this.shutdownGrace = shutdownGrace;
     this.storagePool =
         new ThreadPoolExecutor(
             storageThreads, storageThreads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -69,7 +72,7 @@ final class ProtocolThread implements Scheduler, StorageExecutor, AutoCloseable 
   public void close() {
     storagePool.shutdown();
     try {
-      if (!storagePool.awaitTermination(10, TimeUnit.SECONDS)) {
+      if (!storagePool.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
         storagePool.shutdownNow();
       }
     } catch (InterruptedException e) {

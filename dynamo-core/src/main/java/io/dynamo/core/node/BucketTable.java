@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * ones.
  */
 public record BucketTable(BucketProperties defaults, Map<String, BucketProperties> overrides) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
   public BucketTable {
     overrides = Map.copyOf(overrides);

@@ -10,7 +10,7 @@ final class RequestValidator {
     if (!BucketTable.isValidName(bucket)) {
       throw new RequestException(
           StatusCode.INVALID_ARGUMENT,
-          "invalid bucket name '" + bucket + "': use 1 to 64 of A-Z a-z 0-9 _ . -");
+          "invalid bucket name '" + bucket + "': use 1 to 64 of A-Z a-z 0-9 _ -");
     }
     return buckets.propertiesOf(bucket);
   }

@@ -27,6 +27,9 @@ import java.util.function.Function;
  * are errors too, so a typo never silently falls back to a default.
  */
 public final class ConfigLoader {
+  /** Keys travel in frames and RocksDB keys; a megabyte is already far past sensible. */
+  private static final long MAX_KEY_BYTES = 1 << 20;
+
   private final Properties props;
   private final Set<String> used = new HashSet<>();
 
@@ -54,7 +57,7 @@ public final class ConfigLoader {
     HostPort client = required("listen.client", HostPort::parse);
     HostPort peer = required("listen.peer", HostPort::parse);
     Path dataDir = baseDir.resolve(required("data.dir", Function.identity()));
-    int partitions = optional("ring.partitions", Integer::parseInt, 256);
+    int partitions = optional("ring.partitions", range(1, 1 << 20), 256);
     List<MemberConfig> members = members();
     if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
       throw new ConfigException("members: this node '" + nodeId + "' is not listed");
@@ -68,14 +71,15 @@ public final class ConfigLoader {
       checkN(b, members.size());
     }
     checkN(defaults, members.size());
-    ProtocolSettings protocol =
-        check(
-            "request.timeout",
-            () ->
-                new ProtocolSettings(
-                    optional("request.timeout", Units::duration, Duration.ofSeconds(5)).toMillis(),
-                    optional("version.max-clock-entries", Integer::parseInt, 50),
-                    (int) optional("limits.max-key-size", Units::bytes, 65_536L).longValue()));
+    long timeoutMillis =
+        optional("request.timeout", positive(Units::duration), Duration.ofSeconds(5)).toMillis();
+    int maxClockEntries = optional("version.max-clock-entries", range(1, 10_000), 50);
+    long maxKey = optional("limits.max-key-size", Units::bytes, 65_536L);
+    if (maxKey < 1 || maxKey > MAX_KEY_BYTES) {
+      throw new ConfigException(
+          "limits.max-key-size: must be 1 byte to " + MAX_KEY_BYTES + " bytes: " + maxKey);
+    }
+    ProtocolSettings protocol = new ProtocolSettings(timeoutMillis, maxClockEntries, (int) maxKey);
     long maxFrame = optional("limits.max-frame-size", Units::bytes, 16L << 20);
     long largestValue = Math.max(defaults.maxValueBytes(),
         overrides.values().stream().mapToLong(BucketProperties::maxValueBytes).max().orElse(0));
@@ -85,7 +89,7 @@ public final class ConfigLoader {
               + maxFrame);
     }
     boolean sync = optional("storage.sync", ConfigLoader::bool, false);
-    int threads = optional("storage.threads", Integer::parseInt, 4);
+    int threads = optional("storage.threads", range(1, 256), 4);
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
@@ -107,7 +111,7 @@ public final class ConfigLoader {
               check("members", () -> NodeId.of(id)),
               required(prefix + "peer", HostPort::parse),
               required(prefix + "client", HostPort::parse),
-              optional(prefix + "capacity", Integer::parseInt, 1),
+              optional(prefix + "capacity", range(1, 1_000_000), 1),
               optional(prefix + "zone", String::trim, "")));
     }
     if (new HashSet<>(ids).size() != ids.size()) {
@@ -131,8 +135,9 @@ public final class ConfigLoader {
 
   private BucketProperties bucket(String prefix, BucketProperties base) {
     int n = optional(prefix + ".n", Integer::parseInt, base.n());
-    int r = optional(prefix + ".r", Integer::parseInt, base.r());
-    int w = optional(prefix + ".w", Integer::parseInt, base.w());
+    // A bucket that only lowers n keeps quorums it can meet.
+    int r = optional(prefix + ".r", Integer::parseInt, Math.min(base.r(), n));
+    int w = optional(prefix + ".w", Integer::parseInt, Math.min(base.w(), n));
     ConflictMode mode = optional(prefix + ".conflict", ConfigLoader::conflictMode, base.conflictMode());
     long max = optional(prefix + ".max-value-size", Units::bytes, (long) base.maxValueBytes());
     return check(prefix, () -> new BucketProperties(n, r, w, mode, Math.toIntExact(max)));
@@ -184,6 +189,27 @@ public final class ConfigLoader {
     } catch (RuntimeException e) {
       throw new ConfigException(key + ": " + e.getMessage(), e);
     }
+  }
+
+  /** An integer parser that also checks the range, so the error names the key. */
+  private static Function<String, Integer> range(int min, int max) {
+    return s -> {
+      int v = Integer.parseInt(s);
+      if (v < min || v > max) {
+        throw new IllegalArgumentException("must be between " + min + " and " + max + ": " + v);
+      }
+      return v;
+    };
+  }
+
+  private static Function<String, Duration> positive(Function<String, Duration> parser) {
+    return s -> {
+      Duration d = parser.apply(s);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException("must be positive: " + s);
+      }
+      return d;
+    };
   }
 
   private static <T> T check(String key, java.util.function.Supplier<T> build) {

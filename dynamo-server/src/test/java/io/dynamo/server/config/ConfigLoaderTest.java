@@ -1,0 +1,111 @@
+package io.dynamo.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamo.core.version.ConflictMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static Properties valid() {
+    Properties p = new Properties();
+    p.setProperty("node.id", "n1");
+    p.setProperty("listen.client", "127.0.0.1:7100");
+    p.setProperty("listen.peer", "127.0.0.1:7101");
+    p.setProperty("data.dir", "data/n1");
+    p.setProperty("members", "n1, n2, n3");
+    for (int i = 1; i <= 3; i++) {
+      p.setProperty("member.n" + i + ".client", "127.0.0.1:71" + i + "0");
+      p.setProperty("member.n" + i + ".peer", "127.0.0.1:71" + i + "1");
+    }
+    return p;
+  }
+
+  @Test
+  void defaultsApplyAndPathsResolveAgainstTheFile() {
+    NodeConfig c = ConfigLoader.from(valid(), Path.of("/etc/dynamo"));
+    assertThat(c.dataDir()).isEqualTo(Path.of("/etc/dynamo/data/n1"));
+    assertThat(c.partitions()).isEqualTo(256);
+    assertThat(c.defaultBucket().n()).isEqualTo(3);
+    assertThat(c.defaultBucket().r()).isEqualTo(2);
+    assertThat(c.protocol().requestTimeoutMillis()).isEqualTo(5_000);
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.members()).hasSize(3);
+  }
+
+  @Test
+  void bucketOverrideThatLowersNLowersInheritedQuorums() {
+    Properties p = valid();
+    p.setProperty("bucket.cache.n", "1");
+    p.setProperty("bucket.sessions.conflict", "last-write-wins");
+    NodeConfig c = ConfigLoader.from(p, Path.of("."));
+    assertThat(c.buckets().propertiesOf("cache").r()).isEqualTo(1);
+    assertThat(c.buckets().propertiesOf("cache").w()).isEqualTo(1);
+    assertThat(c.buckets().propertiesOf("sessions").conflictMode())
+        .isEqualTo(ConflictMode.LAST_WRITE_WINS);
+    assertThat(c.buckets().propertiesOf("other").n()).isEqualTo(3);
+  }
+
+  @Test
+  void everyErrorNamesItsKey() {
+    assertError("ring.partitions", "0");
+    assertError("storage.threads", "0");
+    assertError("version.max-clock-entries", "0");
+    assertError("limits.max-key-size", "0");
+    assertError("request.timeout", "0ms");
+    assertError("request.timeout", "five seconds");
+    assertError("member.n2.capacity", "-1");
+    Properties quorum = valid();
+    quorum.setProperty("bucket.default.r", "4");
+    assertThatThrownBy(() -> ConfigLoader.from(quorum, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("bucket.default: r must be between 1 and n=3: 4");
+    assertError("listen.client", "localhost");
+    assertError("storage.sync", "maybe");
+  }
+
+  @Test
+  void unknownKeysAndMissingSelfAreRefused() {
+    Properties typo = valid();
+    typo.setProperty("request.timeuot", "5s");
+    assertThatThrownBy(() -> ConfigLoader.from(typo, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("request.timeuot");
+
+    Properties notListed = valid();
+    notListed.setProperty("node.id", "n9");
+    assertThatThrownBy(() -> ConfigLoader.from(notListed, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("n9");
+  }
+
+  @Test
+  void frameMustHoldTheLargestValue() {
+    Properties p = valid();
+    p.setProperty("bucket.big.max-value-size", "32MiB");
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("limits.max-frame-size");
+  }
+
+  @Test
+  void unitsParse() {
+    assertThat(Units.bytes("64KiB")).isEqualTo(65_536);
+    assertThat(Units.bytes("1MiB")).isEqualTo(1 << 20);
+    assertThat(Units.bytes("1024")).isEqualTo(1024);
+    assertThat(Units.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Units.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  private static void assertError(String key, String value) {
+    Properties p = valid();
+    p.setProperty(key, value);
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of(".")))
+        .as("%s=%s", key, value)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(key);
+  }
+}
