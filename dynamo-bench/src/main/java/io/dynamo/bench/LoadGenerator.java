@@ -97,7 +97,7 @@ public final class LoadGenerator implements Callable<Integer> {
       if (!o.progress.isZero() && (now - lastAt >= interval || now - windowEnd >= 0)) {
         long done = recorder.completed() + recorder.failed();
         err.printf(Locale.ROOT, "[%-7s %6.1f s] %9.0f ops/s, %d errors so far%n",
-            now - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
+            lastAt - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
             (done - lastDone) / ((now - lastAt) / 1e9), recorder.failed());
         lastAt = now;
         lastDone = done;
