@@ -52,8 +52,8 @@ public final class LoadGenerator implements Callable<Integer> {
     AtomicReferenceArray<Context> contexts = new AtomicReferenceArray<>(o.keys);
     ExecutorService afterError = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-retry"));
     try (DynamoClient client = builder.build()) {
-      if (!o.noLoad) {
-        load(new Preloader(client, o.bucket, options, value, contexts, afterError));
+      if (!o.noLoad && !load(new Preloader(client, o.bucket, options, value, contexts, afterError))) {
+        return 1;
       }
       long windowStart = System.nanoTime() + o.warmup.toNanos();
       long windowEnd = windowStart + o.duration.toNanos();
@@ -75,13 +75,18 @@ public final class LoadGenerator implements Callable<Integer> {
     }
   }
 
-  private void load(Preloader preloader) throws InterruptedException {
+  /** Writes every key once; false if none could be written. */
+  private boolean load(Preloader preloader) throws InterruptedException {
     err.printf(Locale.ROOT, "loading %d keys of %d bytes...%n", o.keys, o.valueSize);
     long start = System.nanoTime();
     long failures = preloader.run(o.clients);
     double seconds = (System.nanoTime() - start) / 1e9;
-    err.printf(Locale.ROOT, "loaded in %.1f s (%.0f puts/s)%s%n", seconds, o.keys / seconds,
-        failures == 0 ? "" : ", " + failures + " puts FAILED");
+    err.printf(Locale.ROOT, "loaded in %.1f s (%.0f puts/s)%n", seconds, o.keys / seconds);
+    if (failures > 0) {
+      err.printf(Locale.ROOT, "%s: %d of %d puts failed, the first with %s%n",
+          failures == o.keys ? "error" : "warning", failures, o.keys, preloader.firstError());
+    }
+    return failures < o.keys;
   }
 
   /** Prints a line per progress interval until the window closes. */
@@ -96,7 +101,7 @@ public final class LoadGenerator implements Callable<Integer> {
       now = System.nanoTime();
       if (!o.progress.isZero() && (now - lastAt >= interval || now - windowEnd >= 0)) {
         long done = recorder.completed() + recorder.failed();
-        err.printf(Locale.ROOT, "[%-7s %6.1f s] %9.0f ops/s, %d errors so far%n",
+        err.printf(Locale.ROOT, "[%-7s %6.1f s] %9.0f requests/s, %d errors so far%n",
             lastAt - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
             (done - lastDone) / ((now - lastAt) / 1e9), recorder.failed());
         lastAt = now;

@@ -6,6 +6,7 @@ import io.dynamo.client.RequestOptions;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,6 +23,7 @@ final class Preloader {
   private final Executor afterError;
   private final AtomicInteger cursor = new AtomicInteger();
   private final LongAdder failures = new LongAdder();
+  private final AtomicReference<Throwable> firstError = new AtomicReference<>();
   private CountDownLatch done;
 
   Preloader(
@@ -45,6 +47,11 @@ final class Preloader {
     return failures.sum();
   }
 
+  /** The first failure, or null. */
+  Throwable firstError() {
+    return firstError.get();
+  }
+
   private void next() {
     int k = cursor.getAndIncrement();
     if (k >= contexts.length()) {
@@ -60,6 +67,7 @@ final class Preloader {
                 next();
               } else {
                 failures.increment();
+                firstError.compareAndSet(null, error);
                 afterError.execute(this::next);
               }
             });
