@@ -1,0 +1,118 @@
+package io.dynamo.bench;
+
+import io.dynamo.client.Context;
+import io.dynamo.client.DynamoClient;
+import io.dynamo.client.RequestOptions;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * A closed-loop load generator for a Dynamo cluster: writes every key once, then runs a get/put mix
+ * from a fixed number of concurrent clients, warms up, measures, and prints throughput and latency
+ * percentiles per operation. The report goes to stdout, progress to stderr.
+ */
+@Command(name = "dynamo-bench", sortOptions = false,
+    description = "Closed-loop load generator: throughput and p50/p99/p99.9 latency per operation.")
+public final class LoadGenerator implements Callable<Integer> {
+  @Mixin private final BenchOptions o = new BenchOptions();
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  private final PrintStream out = System.out;
+  private final PrintStream err = System.err;
+
+  public static void main(String[] args) {
+    // Later options win, so a wrapper script can put defaults first (scripts/bench.sh --quick).
+    System.exit(new CommandLine(new LoadGenerator()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    String invalid = o.validate();
+    if (invalid != null) {
+      err.println("error: " + invalid);
+      return 2;
+    }
+    DynamoClient.Builder builder = DynamoClient.builder().ioThreads(o.ioThreads).timeout(o.timeout);
+    o.nodes.forEach(n -> builder.node(n.trim()));
+    RequestOptions options = new RequestOptions(o.r, o.w, null);
+    byte[] value = new byte[o.valueSize];
+    new SplittableRandom(o.seed).nextBytes(value); // incompressible, as real values mostly are
+    AtomicReferenceArray<Context> contexts = new AtomicReferenceArray<>(o.keys);
+    ExecutorService afterError = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-retry"));
+    try (DynamoClient client = builder.build()) {
+      if (!o.noLoad && !load(new Preloader(client, o.bucket, options, value, contexts, afterError))) {
+        return 1;
+      }
+      long windowStart = System.nanoTime() + o.warmup.toNanos();
+      long windowEnd = windowStart + o.duration.toNanos();
+      LatencyRecorder recorder = new LatencyRecorder(windowStart, windowEnd);
+      ClosedLoop loop =
+          new ClosedLoop(client, o.bucket, options, new Workload(o.readRatio, o.keyChooser()),
+              value, contexts, recorder, afterError);
+      loop.start(o.clients, o.seed);
+      showProgress(recorder, windowStart, windowEnd);
+      if (!loop.stop(o.timeout.plusSeconds(1))) {
+        err.println("warning: some requests did not finish within the timeout after the run");
+      }
+      Report report = recorder.report(o.settings());
+      out.print(o.json ? report.json() + System.lineSeparator() : report.table());
+      out.flush();
+      return report.rows().get(report.rows().size() - 1).count() > 0 ? 0 : 1;
+    } finally {
+      afterError.shutdownNow();
+    }
+  }
+
+  /** Writes every key once; false if none could be written. */
+  private boolean load(Preloader preloader) throws InterruptedException {
+    err.printf(Locale.ROOT, "loading %d keys of %d bytes...%n", o.keys, o.valueSize);
+    long start = System.nanoTime();
+    long failures = preloader.run(o.clients);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    err.printf(Locale.ROOT, "loaded in %.1f s (%.0f puts/s)%n", seconds, o.keys / seconds);
+    if (failures > 0) {
+      err.printf(Locale.ROOT, "%s: %d of %d puts failed, the first with %s%n",
+          failures == o.keys ? "error" : "warning", failures, o.keys, preloader.firstError());
+    }
+    return failures < o.keys;
+  }
+
+  /** Prints a line per progress interval until the window closes. */
+  private void showProgress(LatencyRecorder recorder, long windowStart, long windowEnd) {
+    long begin = System.nanoTime();
+    long interval = o.progress.isZero() ? Long.MAX_VALUE : o.progress.toNanos();
+    long lastAt = begin;
+    long lastDone = 0;
+    long now;
+    while ((now = System.nanoTime()) - windowEnd < 0) {
+      LockSupport.parkNanos(Math.min(interval, windowEnd - now));
+      now = System.nanoTime();
+      if (!o.progress.isZero() && (now - lastAt >= interval || now - windowEnd >= 0)) {
+        long done = recorder.completed() + recorder.failed();
+        err.printf(Locale.ROOT, "[%-7s %6.1f s] %9.0f requests/s, %d errors so far%n",
+            lastAt - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
+            (done - lastDone) / ((now - lastAt) / 1e9), recorder.failed());
+        lastAt = now;
+        lastDone = done;
+      }
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}
