@@ -261,7 +261,7 @@ public final class DynamoClient implements AutoCloseable {
         throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
       }
       addresses.add(
-          InetSocketAddress.createUnresolved(
+          new InetSocketAddress(
               hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
       return this;
     }

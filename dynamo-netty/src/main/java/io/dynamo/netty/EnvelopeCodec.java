@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.MessageToByteEncoder;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.io.IOException;
 import java.util.List;
 
@@ -20,6 +21,8 @@ public final class EnvelopeCodec {
   private EnvelopeCodec() {}
 
   public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
+    // Many small envelopes are written from other threads; batch their flushes into fewer syscalls.
+    pipeline.addLast("flushes", new FlushConsolidationHandler(256, true));
     pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true));
     pipeline.addLast("decoder", new Decoder());
     pipeline.addLast("encoder", new Encoder());

@@ -57,7 +57,7 @@ public final class DynamoServer implements AutoCloseable {
     this.storage = RocksDbStorageEngine.open(config.dataDir(), config.syncWrites());
     this.protocolThread = new ProtocolThread(config.storageThreads(), config.shutdownGrace());
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
-    this.workerGroup = NettyRuntime.newGroup(0, "io");
+    this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");
     this.peers =
         new PeerConnections(
             config.nodeId(),

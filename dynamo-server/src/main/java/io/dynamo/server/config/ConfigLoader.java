@@ -90,6 +90,9 @@ public final class ConfigLoader {
     }
     boolean sync = optional("storage.sync", ConfigLoader::bool, false);
     int threads = optional("storage.threads", range(1, 256), 4);
+    int ioThreads =
+        optional(
+            "network.io-threads", range(1, 256), Math.min(4, Runtime.getRuntime().availableProcessors()));
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
@@ -98,7 +101,8 @@ public final class ConfigLoader {
     }
     return new NodeConfig(
         nodeId, client, peer, dataDir, partitions, members,
-        new BucketTable(defaults, overrides), protocol, (int) maxFrame, sync, threads, grace);
+        new BucketTable(defaults, overrides), protocol, (int) maxFrame, sync, threads, ioThreads,
+        grace);
   }
 
   private List<MemberConfig> members() {

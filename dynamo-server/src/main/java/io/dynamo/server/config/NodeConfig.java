@@ -14,6 +14,7 @@ import java.util.List;
  * ConfigLoader}; the keys are listed in docs/configuration.md.
  *
  * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
+ * @param ioThreads Netty threads that read and write connections (both listeners and peers)
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -27,6 +28,7 @@ public record NodeConfig(
     int maxFrameBytes,
     boolean syncWrites,
     int storageThreads,
+    int ioThreads,
     Duration shutdownGrace) {
 
   public NodeConfig {
