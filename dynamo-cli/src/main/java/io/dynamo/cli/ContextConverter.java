@@ -12,7 +12,9 @@ final class ContextConverter implements ITypeConverter<Context> {
       return Context.parse(value);
     } catch (IllegalArgumentException e) {
       throw new TypeConversionException(
-          "not a context (expected the base64 text printed by get, put or delete): '" + value + "'");
+          "not a context (expected the base64 text printed by get, put or delete): '"
+              + value
+              + "'");
     }
   }
 }

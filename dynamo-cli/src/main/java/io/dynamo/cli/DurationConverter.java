@@ -30,7 +30,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
       try {
         d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
-        throw new TypeConversionException("expected a duration such as 500ms, 5s or 1m, got '" + value + "'");
+        throw new TypeConversionException(
+            "expected a duration such as 500ms, 5s or 1m, got '" + value + "'");
       }
     }
     if (d.isZero() || d.isNegative()) {

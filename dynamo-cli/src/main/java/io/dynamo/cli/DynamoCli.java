@@ -90,13 +90,14 @@ public final class DynamoCli implements Runnable {
     cl.setParameterExceptionHandler(DynamoCli::onParameterError);
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
+          boolean json = wantsJson(parseResult.originalArgs());
           if (e instanceof UsageException u) {
-            return Failure.usage(u.getMessage()).print(commandLine, wantsJson(parseResult.originalArgs()));
+            return Failure.usage(u.getMessage()).print(commandLine, json);
           }
           if ("1".equals(cli.env.apply("DYNAMO_CLI_DEBUG"))) {
             e.printStackTrace(commandLine.getErr());
           }
-          return Failure.internal(e).print(commandLine, wantsJson(parseResult.originalArgs()));
+          return Failure.internal(e).print(commandLine, json);
         });
     return cl;
   }
@@ -178,7 +179,8 @@ public final class DynamoCli implements Runnable {
       return Path.of(property);
     }
     try {
-      Path code = Path.of(DynamoCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path code =
+          Path.of(DynamoCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path module = code.getParent() == null ? null : code.getParent().getParent();
       if (module != null && module.getFileName() != null
           && module.getFileName().toString().equals("dynamo-cli") && module.getParent() != null) {

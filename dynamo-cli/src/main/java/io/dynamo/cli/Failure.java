@@ -28,7 +28,10 @@ record Failure(int exitCode, String code, String message, Map<String, Object> de
   }
 
   static Failure internal(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    String message =
+        e.getMessage() == null
+            ? e.getClass().getName()
+            : e.getClass().getSimpleName() + ": " + e.getMessage();
     return new Failure(ExitCode.SERVER_ERROR, "INTERNAL", oneLine(message), Map.of());
   }
 
