@@ -1,0 +1,88 @@
+package io.dynamo.cli;
+
+import io.dynamo.client.ConnectionException;
+import io.dynamo.client.DynamoClient;
+import io.dynamo.client.DynamoException;
+import io.dynamo.client.NodeStatus;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows a node and the cluster as it sees it: id, version, partitions, default N/R/W, and"
+          + " one line per member (id, client address, partitions owned).",
+      "With several nodes given, asks the first one that answers."
+    })
+final class StatusCommand extends ClientCommand {
+  @Override
+  int run(DynamoClient client, PrintWriter out) {
+    NodeStatus s = firstAnswer(client, cli.resolveNodes().size());
+    if (json) {
+      out.println(Json.write(toJson(s)));
+      return ExitCode.OK;
+    }
+    out.printf("node %s (version %s, up %ds)%n", s.nodeId(), s.version(), s.uptime().toSeconds());
+    out.printf(
+        "partitions %d, defaults N=%d R=%d W=%d%n",
+        s.partitions(), s.defaultN(), s.defaultR(), s.defaultW());
+    out.printf("members (%d):%n", s.members().size());
+    for (NodeStatus.Member m : s.members()) {
+      out.printf(
+          "  %-8s %-21s %4d partitions%s%n",
+          m.nodeId(), m.clientAddress(), m.partitionsOwned(),
+          m.zone().isEmpty() ? "" : "  zone " + m.zone());
+    }
+    return ExitCode.OK;
+  }
+
+  private static NodeStatus firstAnswer(DynamoClient client, int nodes) {
+    ConnectionException last = null;
+    for (int i = 0; i < nodes; i++) {
+      try {
+        return client.statusAsync(i).join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ConnectionException c) {
+          last = c;
+          continue;
+        }
+        if (cause instanceof DynamoException d) {
+          throw d;
+        }
+        throw e;
+      }
+    }
+    throw last;
+  }
+
+  private static Map<String, Object> toJson(NodeStatus s) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("node", s.nodeId());
+    body.put("version", s.version());
+    body.put("uptimeMillis", s.uptime().toMillis());
+    body.put("partitions", s.partitions());
+    body.put("n", s.defaultN());
+    body.put("r", s.defaultR());
+    body.put("w", s.defaultW());
+    List<Object> members = new ArrayList<>();
+    for (NodeStatus.Member m : s.members()) {
+      Map<String, Object> member = new LinkedHashMap<>();
+      member.put("id", m.nodeId());
+      member.put("client", m.clientAddress());
+      member.put("peer", m.peerAddress());
+      member.put("capacity", m.capacity());
+      member.put("zone", m.zone());
+      member.put("partitions", m.partitionsOwned());
+      members.add(member);
+    }
+    body.put("members", members);
+    return body;
+  }
+}

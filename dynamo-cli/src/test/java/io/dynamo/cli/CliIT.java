@@ -1,0 +1,305 @@
+package io.dynamo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamo.server.DynamoServer;
+import io.dynamo.server.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in-process against three real nodes (Netty, RocksDB) on loopback. */
+class CliIT {
+  private static final int NODES = 3;
+
+  @TempDir static Path dir;
+  static final List<Properties> configs = new ArrayList<>();
+  static final DynamoServer[] servers = new DynamoServer[NODES];
+
+  /** What one run of the CLI printed and returned. */
+  record Run(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void startCluster() {
+    int[] clientPorts = new int[NODES];
+    int[] peerPorts = new int[NODES];
+    for (int i = 0; i < NODES; i++) {
+      clientPorts[i] = freePort();
+      peerPorts[i] = freePort();
+    }
+    for (int i = 0; i < NODES; i++) {
+      Properties p = new Properties();
+      p.setProperty("node.id", id(i));
+      p.setProperty("listen.client", "127.0.0.1:" + clientPorts[i]);
+      p.setProperty("listen.peer", "127.0.0.1:" + peerPorts[i]);
+      p.setProperty("data.dir", dir.resolve(id(i)).toString());
+      p.setProperty("ring.partitions", "64");
+      p.setProperty("members", "n1,n2,n3");
+      p.setProperty("storage.threads", "2");
+      // Quorum failures surface after the coordinator's request timeout: keep it short, but not
+      // so short that a slow first request on a busy machine fails.
+      p.setProperty("request.timeout", "3s");
+      for (int j = 0; j < NODES; j++) {
+        p.setProperty("member." + id(j) + ".client", "127.0.0.1:" + clientPorts[j]);
+        p.setProperty("member." + id(j) + ".peer", "127.0.0.1:" + peerPorts[j]);
+      }
+      configs.add(p);
+      startNode(i);
+    }
+    // Every node answers before the tests start: peer connections are up, classes loaded.
+    Run warmUp = null;
+    for (int attempt = 0; attempt < 10; attempt++) {
+      warmUp = cli("put", "warmup", "k", "v", "--w", "3", "--timeout", "20s");
+      if (warmUp.exit() == 0) {
+        return;
+      }
+    }
+    throw new IllegalStateException("cluster not ready: " + warmUp.err());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    for (int i = 0; i < NODES; i++) {
+      stopNode(i);
+    }
+  }
+
+  @Test
+  void putPrintsTheNewContextAndGetPrintsTheValueThenTheContext() {
+    Run put = ok("put", "basics", "k1", "hello world");
+    String context = contextLine(put.out());
+    assertThat(context).isNotEmpty();
+
+    Run get = ok("get", "basics", "k1");
+    assertThat(get.out()).isEqualTo("hello world\ncontext: " + context + "\n");
+    assertThat(get.err()).isEmpty();
+  }
+
+  @Test
+  void blindWritesBecomeSiblingsAndAPutWithTheContextResolvesThem() {
+    ok("put", "carts", "alice", "apple");
+    ok("--node", address(1), "put", "carts", "alice", "banana");
+
+    Run human = ok("get", "carts", "alice", "--r", "3");
+    assertThat(human.out()).contains("apple\n", "banana\n", "2 siblings", "--context");
+    String context = contextLine(human.out());
+
+    Run json = ok("get", "carts", "alice", "--r", "3", "--json");
+    assertThat(json.out().strip())
+        .startsWith("{\"values\":[")
+        .contains("\"apple\"", "\"banana\"", "\"context\":\"" + context + "\"")
+        .contains("\"deleted\":false", "\"siblings\":2");
+
+    ok("put", "carts", "alice", "apple,banana", "--context", context);
+    Run resolved = ok("get", "carts", "alice", "--r", "3", "--json");
+    assertThat(resolved.out()).contains("\"values\":[\"apple,banana\"]", "\"siblings\":1");
+  }
+
+  @Test
+  void deleteWithoutAContextReadsFirstAndGetThenShowsTheTombstone() {
+    ok("put", "basics", "gone", "x");
+    Run delete = ok("delete", "basics", "gone");
+    assertThat(delete.out()).startsWith("deleted\ncontext: ");
+
+    Run get = ok("get", "basics", "gone", "--r", "3", "--json");
+    assertThat(get.out()).contains("\"values\":[]", "\"deleted\":true", "\"siblings\":0");
+    assertThat(ok("get", "basics", "gone").out()).startsWith("(deleted)\n");
+
+    Run nothing = ok("delete", "basics", "never-written", "--json");
+    assertThat(nothing.out().strip()).isEqualTo("{\"deleted\":false,\"context\":\"\"}");
+    assertThat(ok("get", "basics", "never-written").out()).isEqualTo("(not found)\n");
+  }
+
+  @Test
+  void deleteWithAContextDeletesWhatWasRead() {
+    String context = contextLine(ok("put", "basics", "ctx-delete", "v").out());
+    Run delete = ok("delete", "basics", "ctx-delete", "--context", context, "--w", "3", "--json");
+    assertThat(delete.out()).startsWith("{\"deleted\":true,\"context\":\"");
+    assertThat(ok("get", "basics", "ctx-delete", "--json").out()).contains("\"deleted\":true");
+  }
+
+  @Test
+  void putReadsTheValueFromStandardInputAndBase64RoundTrips() {
+    Run put =
+        run(Map.of(), null, "from stdin\nsecond line", "--node", address(0), "put", "basics", "stdin");
+    assertThat(put.exit()).as(put.err()).isZero();
+    assertThat(ok("get", "basics", "stdin", "--json").out())
+        .contains("\"values\":[\"from stdin\\nsecond line\"]");
+
+    ok("put", "basics", "binary", "AAEC/w==", "--base64");
+    assertThat(ok("get", "basics", "binary", "--base64").out()).startsWith("AAEC/w==\n");
+  }
+
+  @Test
+  void statusShowsTheNodeItsQuorumsAndEveryMember() {
+    Run status = ok("status");
+    assertThat(status.out()).startsWith("node n1 ").contains("partitions 64", "N=3 R=2 W=2");
+    for (int i = 0; i < NODES; i++) {
+      assertThat(status.out())
+          .containsPattern(id(i) + "\\s+" + Pattern.quote(address(i)) + "\\s+\\d+ partitions");
+    }
+    Run json = ok("status", "--json");
+    assertThat(json.out())
+        .startsWith("{\"node\":\"n1\"")
+        .contains("\"partitions\":64", "\"n\":3", "\"r\":2", "\"w\":2", "\"id\":\"n3\"");
+  }
+
+  @Test
+  void anInvalidRequestIsOneLineOnStderrAndExitStatus3() {
+    Run run = cli("put", "basics", "k", "v", "--w", "4");
+    assertThat(run.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).startsWith("dynamo: INVALID_ARGUMENT: ").containsOnlyOnce("\n");
+
+    Run json = cli("put", "bad bucket!", "k", "v", "--json");
+    assertThat(json.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
+    assertThat(json.err().strip())
+        .startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":\"invalid bucket name")
+        .contains("\"retryable\":false", "\"exitCode\":3");
+  }
+
+  @Test
+  void aMissingQuorumReportsRequiredAndAcknowledged() {
+    stopNode(2);
+    try {
+      Run run = cli("put", "basics", "quorum", "v", "--w", "3", "--json");
+      assertThat(run.exit()).isEqualTo(ExitCode.QUORUM_UNAVAILABLE);
+      assertThat(run.err())
+          .contains("\"code\":\"QUORUM_UNAVAILABLE\"", "\"required\":3", "\"acknowledged\":2")
+          .contains("\"retryable\":true");
+
+      Run human = cli("get", "basics", "quorum", "--r", "3");
+      assertThat(human.exit()).isEqualTo(ExitCode.QUORUM_UNAVAILABLE);
+      assertThat(human.err())
+          .startsWith("dynamo: QUORUM_UNAVAILABLE: ")
+          .endsWith("(required 3, acknowledged 2)\n");
+    } finally {
+      startNode(2);
+    }
+  }
+
+  @Test
+  void anUnreachableNodeIsAConnectionError() {
+    int closed = freePort();
+    Run run = run(Map.of(), null, "", "get", "b", "k", "--node", "127.0.0.1:" + closed);
+    assertThat(run.exit()).isEqualTo(ExitCode.CONNECTION);
+    assertThat(run.err()).startsWith("dynamo: CONNECTION: ").doesNotContain("\tat ");
+  }
+
+  @Test
+  void nodesComeFromTheOptionThenTheEnvironmentThenTheClusterDirectory() throws IOException {
+    Run none = run(Map.of(), null, "", "get", "b", "k");
+    assertThat(none.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(none.err()).startsWith("dynamo: no node to talk to").containsOnlyOnce("\n");
+
+    Run fromEnv = run(Map.of("DYNAMO_NODE", address(1)), null, "", "status");
+    assertThat(fromEnv.out()).startsWith("node n2 ");
+
+    Path clusterDir = Files.createDirectories(dir.resolve("cluster-files"));
+    Files.writeString(clusterDir.resolve("client-addresses"), address(2) + "," + address(0) + "\n");
+    Run fromFile = run(Map.of(), clusterDir, "", "status");
+    assertThat(fromFile.out()).startsWith("node n3 ");
+    Run fromEnvDir = run(Map.of("DYNAMO_CLUSTER_DIR", clusterDir.toString()), null, "", "status");
+    assertThat(fromEnvDir.out()).startsWith("node n3 ");
+  }
+
+  @Test
+  void badArgumentsAreUsageErrorsWithoutStackTraces() {
+    Run badContext = cli("put", "b", "k", "v", "--context", "not base64!");
+    assertThat(badContext.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(badContext.err()).startsWith("dynamo: Invalid value for option '--context'");
+
+    Run missing = cli("get", "b");
+    assertThat(missing.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(missing.err()).contains("Missing required parameter", "--help");
+
+    Run json = cli("get", "b", "--json");
+    assertThat(json.err().strip()).startsWith("{\"error\":{\"code\":\"USAGE\"");
+
+    Run badTimeout = cli("--timeout", "soon", "status");
+    assertThat(badTimeout.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(cli().exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(badTimeout.err() + badContext.err()).doesNotContain("\tat ");
+  }
+
+  // ---- harness ------------------------------------------------------------------------------
+
+  /** Runs the CLI against node n1, with no environment, and expects success. */
+  private static Run ok(String... args) {
+    Run run = cli(args);
+    assertThat(run.exit()).as("exit status of %s; stderr: %s", List.of(args), run.err()).isZero();
+    return run;
+  }
+
+  /** Runs the CLI against node n1, with no environment. */
+  private static Run cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.contains("--node")) {
+      all.add(0, "--node=" + address(0));
+    }
+    return run(Map.of(), null, "", all.toArray(String[]::new));
+  }
+
+  private static Run run(Map<String, String> env, Path clusterDir, String stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    DynamoCli cli =
+        new DynamoCli(
+            env::get, clusterDir, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+    CommandLine cl = DynamoCli.commandLine(cli);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static String contextLine(String out) {
+    Matcher m = Pattern.compile("(?m)^context: (\\S+)$").matcher(out);
+    assertThat(m.find()).as("a context line in %s", out).isTrue();
+    return m.group(1);
+  }
+
+  private static String id(int i) {
+    return "n" + (i + 1);
+  }
+
+  private static String address(int i) {
+    return configs.get(i).getProperty("listen.client");
+  }
+
+  private static void startNode(int i) {
+    servers[i] = DynamoServer.start(ConfigLoader.from(configs.get(i), dir));
+  }
+
+  private static void stopNode(int i) {
+    if (servers[i] != null) {
+      servers[i].close();
+      servers[i] = null;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+}

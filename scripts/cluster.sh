@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# A local multi-process Dynamo cluster on 127.0.0.1, one java process per node.
+#
+#   scripts/cluster.sh start [--nodes N] [--dir DIR]   start N nodes (default 3), wait until all serve
+#   scripts/cluster.sh stop [--dir DIR]                SIGTERM every node, wait (kill -9 after 20 s)
+#   scripts/cluster.sh status [--dir DIR]              one line per node: ID PID 127.0.0.1:PORT running|stopped
+#   scripts/cluster.sh kill NODE [--dir DIR]           kill -9 one node (e.g. n2)
+#   scripts/cluster.sh restart NODE [--dir DIR]        start one node again on its config and data
+#   scripts/cluster.sh addresses [--dir DIR]           comma-separated client addresses
+#   scripts/cluster.sh clean [--dir DIR]               stop, then delete the cluster's files and data
+#
+# DIR defaults to $DYNAMO_CLUSTER_DIR, else <checkout>/.cluster. It holds DIR/nodes (one line per
+# node: ID CLIENT_ADDR PEER_ADDR), DIR/client-addresses, and per node DIR/<id>/node.properties,
+# DIR/<id>/data, DIR/<id>/node.log and DIR/<id>/pid. Starting again in a stopped DIR reuses its
+# configuration and data. Node JVMs get -Xmx256m plus $DYNAMO_JVM_OPTS.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR="$ROOT/dynamo-server/target/dynamo-server.jar"
+START_TIMEOUT=60
+STOP_TIMEOUT=20
+
+die() {
+  echo "cluster.sh: $*" >&2
+  exit 1
+}
+
+usage() {
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# ---- node bookkeeping -----------------------------------------------------------------------
+
+require_cluster() {
+  [[ -f "$DIR/nodes" ]] || die "no cluster in $DIR (start one with: scripts/cluster.sh start --dir $DIR)"
+}
+
+node_ids() {
+  awk 'NF { print $1 }' "$DIR/nodes"
+}
+
+client_addr() { awk -v id="$1" '$1 == id { print $2 }' "$DIR/nodes"; }
+
+node_pid() {
+  local f="$DIR/$1/pid"
+  [[ -f "$f" ]] && cat "$f" || true
+}
+
+# Whether the process in a node's pid file is alive and is that node's server (not a reused pid).
+is_running() {
+  local pid
+  pid="$(node_pid "$1")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$DIR/$1/node.properties"
+}
+
+check_node() {
+  [[ -n "${1:-}" ]] || die "which node? e.g. n1"
+  require_cluster
+  [[ -n "$(client_addr "$1")" ]] || die "no node '$1' in $DIR (nodes: $(node_ids | paste -sd' '))"
+}
+
+build_server() {
+  [[ -f "$JAR" ]] && return 0
+  echo "building $JAR ..." >&2
+  local mvn=mvn
+  [[ -x "$ROOT/mvnw" ]] && mvn="$ROOT/mvnw"
+  (cd "$ROOT" && "$mvn" -q -B -DskipTests package -pl dynamo-server -am) >&2 \
+    || die "build failed"
+  [[ -f "$JAR" ]] || die "build did not produce $JAR"
+}
+
+# N*2 free loopback ports, held open together so none is handed out twice.
+free_ports() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+EOF
+}
+
+write_configs() {
+  local n="$1" i id members="" ports
+  read -r -a ports <<<"$(free_ports $((2 * n)))"
+  for ((i = 1; i <= n; i++)); do
+    members+="${members:+,}n$i"
+  done
+  : >"$DIR/nodes.tmp"
+  for ((i = 1; i <= n; i++)); do
+    echo "n$i 127.0.0.1:${ports[2 * (i - 1)]} 127.0.0.1:${ports[2 * (i - 1) + 1]}" >>"$DIR/nodes.tmp"
+  done
+  for ((i = 1; i <= n; i++)); do
+    id="n$i"
+    mkdir -p "$DIR/$id/data"
+    {
+      echo "# Written by scripts/cluster.sh"
+      echo "node.id=$id"
+      echo "listen.client=$(awk -v id="$id" '$1 == id { print $2 }' "$DIR/nodes.tmp")"
+      echo "listen.peer=$(awk -v id="$id" '$1 == id { print $3 }' "$DIR/nodes.tmp")"
+      echo "data.dir=data"
+      echo "members=$members"
+      awk '{ print "member." $1 ".client=" $2; print "member." $1 ".peer=" $3 }' "$DIR/nodes.tmp"
+    } >"$DIR/$id/node.properties"
+  done
+  mv "$DIR/nodes.tmp" "$DIR/nodes"
+  awk '{ print $2 }' "$DIR/nodes" | paste -sd, >"$DIR/client-addresses"
+}
+
+# Starts one node in the background, detached from this script's session.
+launch() {
+  local id="$1"
+  local log="$DIR/$id/node.log"
+  # shellcheck disable=SC2086 # DYNAMO_JVM_OPTS is a list of flags
+  local offset
+  touch "$log"
+  offset="$(wc -c <"$log")"
+  setsid nohup java -Xmx256m -XX:+ExitOnOutOfMemoryError ${DYNAMO_JVM_OPTS:-} \
+    -jar "$JAR" "$DIR/$id/node.properties" >>"$log" 2>&1 </dev/null &
+  echo $! >"$DIR/$id/pid"
+  # The log of this run starts after what earlier runs wrote.
+  echo "$offset" >"$DIR/$id/log.offset"
+}
+
+ready() {
+  local id="$1" offset
+  offset="$(cat "$DIR/$id/log.offset" 2>/dev/null || echo 0)"
+  tail -c "+$((offset + 1))" "$DIR/$id/node.log" 2>/dev/null | grep -qF "node $id serving clients on"
+}
+
+# Waits until every given node serves; on failure shows the node's log tail and returns 1.
+wait_ready() {
+  local deadline=$((SECONDS + START_TIMEOUT)) id pending
+  while :; do
+    pending=()
+    for id in "$@"; do
+      if ready "$id"; then
+        continue
+      fi
+      if ! is_running "$id"; then
+        echo "cluster.sh: node $id exited during start-up; last lines of $DIR/$id/node.log:" >&2
+        tail -n 30 "$DIR/$id/node.log" >&2 || true
+        return 1
+      fi
+      pending+=("$id")
+    done
+    if ((${#pending[@]} == 0)); then
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      for id in "${pending[@]}"; do
+        echo "cluster.sh: node $id not serving after ${START_TIMEOUT}s; last lines of $DIR/$id/node.log:" >&2
+        tail -n 30 "$DIR/$id/node.log" >&2 || true
+      done
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Sends a signal to the given nodes and waits for them to exit, escalating to SIGKILL.
+terminate() {
+  local id pid deadline=$((SECONDS + STOP_TIMEOUT)) alive
+  for id in "$@"; do
+    if is_running "$id"; then
+      kill -TERM "$(node_pid "$id")" 2>/dev/null || true
+    fi
+  done
+  while :; do
+    alive=()
+    for id in "$@"; do
+      if is_running "$id"; then
+        alive+=("$id")
+      fi
+    done
+    if ((${#alive[@]} == 0)); then
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      for id in "${alive[@]}"; do
+        pid="$(node_pid "$id")"
+        echo "cluster.sh: $id (pid $pid) still running after ${STOP_TIMEOUT}s: kill -9" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+      done
+      deadline=$((SECONDS + 5))
+      sleep 0.5
+      continue
+    fi
+    sleep 0.2
+  done
+}
+
+# ---- commands -------------------------------------------------------------------------------
+
+cmd_start() {
+  local n="" id running=()
+  if [[ -f "$DIR/nodes" ]]; then
+    for id in $(node_ids); do
+      if is_running "$id"; then
+        running+=("$id")
+      fi
+    done
+    if ((${#running[@]} > 0)); then
+      die "a cluster is already running in $DIR (running: ${running[*]}); stop it first"
+    fi
+  fi
+  [[ -z "$NODES" ]] || [[ "$NODES" =~ ^[1-9][0-9]*$ ]] || die "--nodes: expected a number, got '$NODES'"
+  build_server
+  mkdir -p "$DIR"
+  if [[ -f "$DIR/nodes" ]]; then
+    n="$(node_ids | wc -l)"
+    if [[ -n "$NODES" && "$NODES" != "$n" ]]; then
+      die "$DIR holds a $n-node cluster; run 'scripts/cluster.sh clean --dir $DIR' first for $NODES nodes"
+    fi
+    echo "starting the $n-node cluster in $DIR again (same configuration and data)"
+  else
+    n="${NODES:-3}"
+    write_configs "$n"
+  fi
+  local ids=()
+  for id in $(node_ids); do
+    launch "$id"
+    ids+=("$id")
+  done
+  if ! wait_ready "${ids[@]}"; then
+    echo "cluster.sh: stopping the nodes started" >&2
+    terminate "${ids[@]}"
+    exit 1
+  fi
+  echo "cluster of $n nodes serving; client addresses: $(cat "$DIR/client-addresses")"
+  cmd_status
+}
+
+cmd_stop() {
+  require_cluster
+  local ids=()
+  mapfile -t ids < <(node_ids)
+  terminate "${ids[@]}"
+  echo "stopped ${ids[*]}"
+}
+
+cmd_status() {
+  require_cluster
+  local id pid
+  for id in $(node_ids); do
+    pid="$(node_pid "$id")"
+    if is_running "$id"; then
+      echo "$id ${pid:--} $(client_addr "$id") running"
+    else
+      echo "$id ${pid:--} $(client_addr "$id") stopped"
+    fi
+  done
+}
+
+cmd_kill() {
+  check_node "$1"
+  is_running "$1" || die "$1 is not running"
+  local pid
+  pid="$(node_pid "$1")"
+  kill -KILL "$pid"
+  while is_running "$1"; do sleep 0.05; done
+  echo "killed $1 (pid $pid)"
+}
+
+cmd_restart() {
+  check_node "$1"
+  [[ -f "$JAR" ]] || build_server
+  if is_running "$1"; then
+    terminate "$1"
+  fi
+  launch "$1"
+  wait_ready "$1" || exit 1
+  echo "$1 serving on $(client_addr "$1") (pid $(node_pid "$1"))"
+}
+
+cmd_addresses() {
+  [[ -f "$DIR/client-addresses" ]] || die "no cluster in $DIR"
+  cat "$DIR/client-addresses"
+}
+
+cmd_clean() {
+  require_cluster
+  cmd_stop
+  local id
+  for id in $(node_ids); do
+    rm -rf "${DIR:?}/$id"
+  done
+  rm -f "$DIR/nodes" "$DIR/client-addresses"
+  rmdir "$DIR" 2>/dev/null || true
+  echo "removed the cluster in $DIR"
+}
+
+# ---- arguments ------------------------------------------------------------------------------
+
+[[ $# -gt 0 ]] || usage
+COMMAND="$1"
+shift
+DIR="${DYNAMO_CLUSTER_DIR:-$ROOT/.cluster}"
+NODES=""
+ARGS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dir) [[ $# -ge 2 ]] || die "--dir needs a value"; DIR="$2"; shift 2 ;;
+    --dir=*) DIR="${1#--dir=}"; shift ;;
+    --nodes) [[ $# -ge 2 ]] || die "--nodes needs a value"; NODES="$2"; shift 2 ;;
+    --nodes=*) NODES="${1#--nodes=}"; shift ;;
+    -h | --help) usage ;;
+    -*) die "unknown option $1" ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
+done
+DIR="$(realpath -m -- "$DIR")"
+[[ -z "$NODES" || "$COMMAND" == start ]] || die "--nodes applies to start only"
+case "$COMMAND" in
+  kill | restart) [[ ${#ARGS[@]} -eq 1 ]] || die "$COMMAND takes one node id, e.g. n2" ;;
+  *) [[ ${#ARGS[@]} -eq 0 ]] || die "unexpected argument '${ARGS[0]}'" ;;
+esac
+
+case "$COMMAND" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  kill) cmd_kill "${ARGS[0]:-}" ;;
+  restart) cmd_restart "${ARGS[0]:-}" ;;
+  addresses) cmd_addresses ;;
+  clean) cmd_clean ;;
+  -h | --help | help) usage ;;
+  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, addresses, clean)" ;;
+esac
