@@ -23,8 +23,6 @@ import java.util.Map;
  *       write reported failed may still have been applied on some replica. (The get's own context
  *       need not cover the dot: a context can claim a coordinator's earlier events without their
  *       causal past, see the report on acknowledgement contexts.)
- *   <li><b>No stale value.</b> A successful get does not return a put's value if a write whose
- *       request context covers that put's dot was acknowledged before the get started.
  *   <li><b>No invented value.</b> Every value a get returns was written by a put invoked before the
  *       get completed; a get marked deleted returns no values.
  *   <li><b>Well-formed acknowledgements.</b> A put's acknowledged context is its request context
@@ -73,6 +71,24 @@ public final class AcknowledgedWritesChecker {
       }
     }
 
+    // For each acknowledged put, the first-invoked other write whose context covers its dot.
+    Map<Acked, SimulatedHistory.Op> firstCover = new HashMap<>();
+    for (Map.Entry<SimulatedHistory.Key, List<Acked>> e : acked.entrySet()) {
+      for (SimulatedHistory.Op w : writes.get(e.getKey())) {
+        VectorClock context;
+        try {
+          context = VersionCodec.decodeClock(w.writeContext().toByteArray());
+        } catch (MalformedVersionException ex) {
+          continue;
+        }
+        for (Acked a : e.getValue()) {
+          if (w != a.op() && context.covers(a.dot())) {
+            firstCover.putIfAbsent(a, w); // writes are in invocation order
+          }
+        }
+      }
+    }
+
     for (SimulatedHistory.Op get : history.ops()) {
       if (!get.isGet() || !get.succeeded()) {
         continue;
@@ -94,23 +110,13 @@ public final class AcknowledgedWritesChecker {
                   + get);
         }
       }
-      List<SimulatedHistory.Op> keyWrites = writes.getOrDefault(get.key(), List.of());
       for (Acked a : acked.getOrDefault(get.key(), List.of())) {
         if (a.op().completedAt() >= get.invokedAt()) {
           continue; // not acknowledged before the get started: no promise either way
         }
-        if (values.contains(a.value())) {
-          SimulatedHistory.Op superseder = coveringWrite(keyWrites, a, get.invokedAt(), true);
-          if (superseder != null) {
-            violations.add(
-                "stale read: get returned '" + a.value().toStringUtf8() + "' (dot " + show(a.dot())
-                    + ") although a write superseding it was acknowledged before the get started\n"
-                    + "    get:        " + get + "\n    put:        " + a.op() + "\n    superseder: "
-                    + superseder);
-          }
-        } else {
-          SimulatedHistory.Op superseder = coveringWrite(keyWrites, a, get.completedAt(), false);
-          if (superseder == null) {
+        if (!values.contains(a.value())) {
+          SimulatedHistory.Op superseder = firstCover.get(a);
+          if (superseder == null || superseder.invokedAt() > get.completedAt()) {
             violations.add(
                 "lost write: get started after put of '" + a.value().toStringUtf8() + "' (dot "
                     + show(a.dot()) + ") was acknowledged, but returned neither it nor a version"
@@ -121,34 +127,6 @@ public final class AcknowledgedWritesChecker {
       }
     }
     return violations;
-  }
-
-  /**
-   * A write other than {@code a}'s own whose request context covers {@code a}'s dot: invoked before
-   * {@code time}, or if {@code ackedOnly}, acknowledged before it.
-   */
-  private static SimulatedHistory.Op coveringWrite(
-      List<SimulatedHistory.Op> writes, Acked a, long time, boolean ackedOnly) {
-    for (SimulatedHistory.Op w : writes) {
-      if (w == a.op()) {
-        continue;
-      }
-      boolean inTime =
-          ackedOnly ? w.succeeded() && w.completedAt() < time : w.invokedAt() <= time;
-      if (!inTime) {
-        continue;
-      }
-      VectorClock context;
-      try {
-        context = VersionCodec.decodeClock(w.writeContext().toByteArray());
-      } catch (MalformedVersionException e) {
-        continue;
-      }
-      if (context.covers(a.dot())) {
-        return w;
-      }
-    }
-    return null;
   }
 
   /** The one event an acknowledged put's context adds to its request context. */
