@@ -104,19 +104,20 @@ public final class AcknowledgedWritesChecker {
       }
       for (ByteString value : values) {
         SimulatedHistory.Op put = putsByValue.get(value);
-        if (put == null || put.invokedAt() > get.completedAt() || !put.key().equals(get.key())) {
+        if (put == null || !put.key().equals(get.key())
+            || put.invokedStep() > get.completedStep()) {
           violations.add(
               "get returned value '" + value.toStringUtf8() + "' that no put of that key wrote before it: "
                   + get);
         }
       }
       for (Acked a : acked.getOrDefault(get.key(), List.of())) {
-        if (a.op().completedAt() >= get.invokedAt()) {
+        if (!a.op().precedes(get)) {
           continue; // not acknowledged before the get started: no promise either way
         }
         if (!values.contains(a.value())) {
           SimulatedHistory.Op superseder = firstCover.get(a);
-          if (superseder == null || superseder.invokedAt() > get.completedAt()) {
+          if (superseder == null || superseder.invokedStep() > get.completedStep()) {
             violations.add(
                 "lost write: get started after put of '" + a.value().toStringUtf8() + "' (dot "
                     + show(a.dot()) + ") was acknowledged, but returned neither it nor a version"

@@ -131,7 +131,7 @@ public final class SimulatedClient {
     } else {
       p.timer().cancel();
     }
-    p.op().complete(cluster.queue().now(), response);
+    cluster.history().complete(p.op(), cluster.queue().now(), response);
     if (p.onDone() != null) {
       p.onDone().accept(p.op());
     }

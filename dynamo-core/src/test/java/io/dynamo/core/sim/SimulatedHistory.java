@@ -29,12 +29,15 @@ public final class SimulatedHistory {
     private final String client;
     private final NodeId node;
     private final long invokedAt;
+    private final long invokedStep;
     private final Envelope request;
     private long completedAt = -1;
+    private long completedStep = Long.MAX_VALUE;
     private Envelope response;
 
-    Op(long id, String client, NodeId node, long invokedAt, Envelope request) {
+    Op(long id, String client, NodeId node, long invokedAt, long invokedStep, Envelope request) {
       this.id = id;
+      this.invokedStep = invokedStep;
       this.client = client;
       this.node = node;
       this.invokedAt = invokedAt;
@@ -75,8 +78,27 @@ public final class SimulatedHistory {
       return response != null;
     }
 
-    void complete(long time, Envelope response) {
+    /**
+     * Where the invocation falls in the history's total order (real-time order, finer than the
+     * millisecond clock: events of one millisecond still happen one after the other).
+     */
+    public long invokedStep() {
+      return invokedStep;
+    }
+
+    /** Where the completion falls in the history's total order; Long.MAX_VALUE while in flight. */
+    public long completedStep() {
+      return completedStep;
+    }
+
+    /** True if this operation completed before {@code other} was invoked. */
+    public boolean precedes(Op other) {
+      return completedStep < other.invokedStep;
+    }
+
+    void complete(long time, long step, Envelope response) {
       this.completedAt = time;
+      this.completedStep = step;
       this.response = response;
     }
 
@@ -133,11 +155,16 @@ public final class SimulatedHistory {
   }
 
   private final List<Op> ops = new ArrayList<>();
+  private long step;
 
   Op invoke(String client, NodeId node, long time, Envelope request) {
-    Op op = new Op(request.getRequestId(), client, node, time, request);
+    Op op = new Op(request.getRequestId(), client, node, time, step++, request);
     ops.add(op);
     return op;
+  }
+
+  void complete(Op op, long time, Envelope response) {
+    op.complete(time, step++, response);
   }
 
   public List<Op> ops() {
