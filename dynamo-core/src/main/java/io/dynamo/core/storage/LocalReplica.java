@@ -18,6 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalReplica {
   private static final int STRIPES = 256;
+  /** META key prefix of a data key's dot-counter high-water mark; the data key follows. */
+  private static final byte COUNTER_PREFIX = 'c';
 
   private final StorageEngine engine;
   private final int maxClockEntries;
@@ -57,12 +59,23 @@ public final class LocalReplica {
     lock.lock();
     try {
       SiblingSet stored = load(raw);
-      long counter = Math.max(stored.highestCounter(self), context.counter(self)) + 1;
+      // The stored clocks alone can forget a counter this node used: a version superseding ours
+      // through a context that claims our later event need not carry our earlier one. So the
+      // highest counter used is also kept on its own, and a dot is never handed out twice.
+      byte[] counterKey = counterKey(raw);
+      long used = usedCounter(counterKey);
+      long counter =
+          Math.max(used, Math.max(stored.highestCounter(self), context.counter(self))) + 1;
       Dot dot = new Dot(self, counter, nowMillis);
       VectorClock pruned = context.prune(maxClockEntries);
       Versioned created =
           tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value);
-      store(raw, stored, stored.apply(created, mode));
+      SiblingSet after = stored.apply(created, mode);
+      WriteBatch batch = new WriteBatch().put(Keyspace.META, counterKey, encodeCounter(counter));
+      if (!after.equals(stored)) {
+        batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after));
+      }
+      engine.write(batch);
       return created;
     } finally {
       lock.unlock();
@@ -89,6 +102,37 @@ public final class LocalReplica {
       return;
     }
     engine.write(new WriteBatch().put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after)));
+  }
+
+  private static byte[] counterKey(byte[] raw) {
+    byte[] key = new byte[raw.length + 1];
+    key[0] = COUNTER_PREFIX;
+    System.arraycopy(raw, 0, key, 1, raw.length);
+    return key;
+  }
+
+  private long usedCounter(byte[] counterKey) {
+    byte[] bytes = engine.get(Keyspace.META, counterKey);
+    if (bytes == null) {
+      return 0;
+    }
+    if (bytes.length != Long.BYTES) {
+      throw new StorageException("corrupt dot counter of " + bytes.length + " bytes");
+    }
+    long v = 0;
+    for (byte b : bytes) {
+      v = (v << 8) | (b & 0xff);
+    }
+    return v;
+  }
+
+  private static byte[] encodeCounter(long counter) {
+    byte[] out = new byte[Long.BYTES];
+    for (int i = Long.BYTES - 1; i >= 0; i--) {
+      out[i] = (byte) counter;
+      counter >>>= 8;
+    }
+    return out;
   }
 
   private SiblingSet load(byte[] raw) {

@@ -1,0 +1,170 @@
+package io.dynamo.core.sim;
+
+import com.google.protobuf.ByteString;
+import io.dynamo.core.version.Dot;
+import io.dynamo.core.version.MalformedVersionException;
+import io.dynamo.core.version.VectorClock;
+import io.dynamo.core.version.VersionCodec;
+import io.dynamo.proto.v1.GetResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a history against what strict quorums (R + W > N) promise, assuming every put writes a
+ * value no other put writes:
+ *
+ * <ol>
+ *   <li><b>No lost write.</b> A successful get that started after a put was acknowledged returns
+ *       that put's value, unless the put was superseded: some write whose request context covers
+ *       the put's dot (the event its acknowledgement context added to the request's context) was
+ *       invoked before the get completed. Failed and unanswered writes count as superseders too: a
+ *       write reported failed may still have been applied on some replica. (The get's own context
+ *       need not cover the dot: a context can claim a coordinator's earlier events without their
+ *       causal past, see the report on acknowledgement contexts.)
+ *   <li><b>No invented value.</b> Every value a get returns was written by a put invoked before the
+ *       get completed; a get marked deleted returns no values.
+ *   <li><b>Well-formed acknowledgements.</b> A put's acknowledged context is its request context
+ *       plus exactly one new event, and no two acknowledged puts of a key share that event (dot).
+ * </ol>
+ */
+public final class AcknowledgedWritesChecker {
+  private AcknowledgedWritesChecker() {}
+
+  /** An acknowledged put: its value, the event that created it, when it was acknowledged. */
+  private record Acked(SimulatedHistory.Op op, ByteString value, Dot dot) {}
+
+  /** Violations found, each a self-contained description; empty if the history is fine. */
+  public static List<String> check(SimulatedHistory history) {
+    List<String> violations = new ArrayList<>();
+    Map<SimulatedHistory.Key, List<SimulatedHistory.Op>> writes = new HashMap<>();
+    Map<SimulatedHistory.Key, List<Acked>> acked = new HashMap<>();
+    Map<ByteString, SimulatedHistory.Op> putsByValue = new HashMap<>();
+    Map<SimulatedHistory.Key, Map<String, Acked>> ackedByDot = new HashMap<>();
+    for (SimulatedHistory.Op op : history.ops()) {
+      if (!op.isWrite()) {
+        continue;
+      }
+      writes.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+      if (op.isPut()) {
+        ByteString value = op.request().getPutRequest().getValue();
+        SimulatedHistory.Op earlier = putsByValue.put(value, op);
+        if (earlier != null) {
+          throw new IllegalArgumentException(
+              "the checker needs unique values; " + value.toStringUtf8() + " was put twice");
+        }
+        if (op.succeeded()) {
+          Dot dot = createdDot(op, violations);
+          if (dot != null) {
+            Acked a = new Acked(op, value, dot);
+            acked.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(a);
+            Acked same =
+                ackedByDot.computeIfAbsent(op.key(), k -> new HashMap<>()).put(show(dot), a);
+            if (same != null) {
+              violations.add(
+                  "dot " + show(dot) + " names two different versions of one key; replicas holding"
+                      + " one will ignore the other\n    first:  " + same.op() + "\n    second: " + op);
+            }
+          }
+        }
+      }
+    }
+
+    // For each acknowledged put, the first-invoked other write whose context covers its dot.
+    Map<Acked, SimulatedHistory.Op> firstCover = new HashMap<>();
+    for (Map.Entry<SimulatedHistory.Key, List<Acked>> e : acked.entrySet()) {
+      for (SimulatedHistory.Op w : writes.get(e.getKey())) {
+        VectorClock context;
+        try {
+          context = VersionCodec.decodeClock(w.writeContext().toByteArray());
+        } catch (MalformedVersionException ex) {
+          continue;
+        }
+        for (Acked a : e.getValue()) {
+          if (w != a.op() && context.covers(a.dot())) {
+            firstCover.putIfAbsent(a, w); // writes are in invocation order
+          }
+        }
+      }
+    }
+
+    for (SimulatedHistory.Op get : history.ops()) {
+      if (!get.isGet() || !get.succeeded()) {
+        continue;
+      }
+      GetResponse response = get.response().getGetResponse();
+      List<ByteString> values = response.getValuesList();
+      VectorClock getContext = decode(response.getContext(), get, "get context", violations);
+      if (getContext == null) {
+        continue;
+      }
+      if (response.getDeleted() && !values.isEmpty()) {
+        violations.add("get marked deleted returned values: " + get);
+      }
+      for (ByteString value : values) {
+        SimulatedHistory.Op put = putsByValue.get(value);
+        if (put == null || !put.key().equals(get.key())
+            || put.invokedStep() > get.completedStep()) {
+          violations.add(
+              "get returned value '" + value.toStringUtf8() + "' that no put of that key wrote before it: "
+                  + get);
+        }
+      }
+      for (Acked a : acked.getOrDefault(get.key(), List.of())) {
+        if (!a.op().precedes(get)) {
+          continue; // not acknowledged before the get started: no promise either way
+        }
+        if (!values.contains(a.value())) {
+          SimulatedHistory.Op superseder = firstCover.get(a);
+          if (superseder == null || superseder.invokedStep() > get.completedStep()) {
+            violations.add(
+                "lost write: get started after put of '" + a.value().toStringUtf8() + "' (dot "
+                    + show(a.dot()) + ") was acknowledged, but returned neither it nor a version"
+                    + " superseding it\n    get: " + get
+                    + "\n    put: " + a.op());
+          }
+        }
+      }
+    }
+    return violations;
+  }
+
+  /** The one event an acknowledged put's context adds to its request context. */
+  private static Dot createdDot(SimulatedHistory.Op put, List<String> violations) {
+    VectorClock sent = decode(put.writeContext(), put, "put request context", violations);
+    VectorClock returned =
+        decode(put.response().getPutResponse().getContext(), put, "put response context", violations);
+    if (sent == null || returned == null) {
+      return null;
+    }
+    List<Dot> added = new ArrayList<>();
+    for (Dot d : returned.entries()) {
+      if (d.counter() > sent.counter(d.node())) {
+        added.add(d);
+      }
+    }
+    boolean keepsSent = sent.entries().stream().allMatch(returned::covers);
+    if (added.size() != 1 || !keepsSent) {
+      violations.add(
+          "put acknowledged with context " + returned + ", which is not its request context "
+              + sent + " plus one event: " + put);
+      return null;
+    }
+    return added.get(0);
+  }
+
+  private static VectorClock decode(
+      ByteString bytes, SimulatedHistory.Op op, String what, List<String> violations) {
+    try {
+      return VersionCodec.decodeClock(bytes.toByteArray());
+    } catch (MalformedVersionException e) {
+      violations.add(what + " does not decode (" + e.getMessage() + "): " + op);
+      return null;
+    }
+  }
+
+  private static String show(Dot dot) {
+    return dot.node() + ":" + dot.counter();
+  }
+}

@@ -1,0 +1,169 @@
+package io.dynamo.core.sim;
+
+import io.dynamo.core.ring.Member;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.ring.Ring;
+import io.dynamo.core.storage.InMemoryStorageEngine;
+import io.dynamo.core.storage.StorageEngine;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * A whole cluster in one thread, from one seed: the event queue, the network, the nodes and the
+ * clients' history, put together. Tests drive it with clients and faults (crash, restart,
+ * partitions) and check the history afterwards. Everything random draws from the one {@link
+ * Random} passed in.
+ */
+public final class SimulatedCluster {
+  private static final long MAX_EVENTS = 5_000_000;
+
+  private final SimulationConfig config;
+  private final Random random;
+  private final SimulatedEventQueue queue;
+  private final SimulatedNetwork network;
+  private final Ring ring;
+  private final Map<NodeId, SimulatedNode> nodes = new LinkedHashMap<>();
+  private final SimulatedHistory history = new SimulatedHistory();
+  private final List<String> violations = new ArrayList<>();
+  private long nextRequestId = 1;
+
+  public SimulatedCluster(SimulationConfig config, Random random, SimulatedTrace trace) {
+    this(config, random, trace, node -> new InMemoryStorageEngine());
+  }
+
+  /** A cluster whose nodes store through engines from {@code storage}, e.g. fault-injecting ones. */
+  public SimulatedCluster(
+      SimulationConfig config,
+      Random random,
+      SimulatedTrace trace,
+      Function<NodeId, StorageEngine> storage) {
+    this.config = config;
+    this.random = random;
+    this.queue = new SimulatedEventQueue(trace, MAX_EVENTS);
+    this.network = new SimulatedNetwork(queue, random, config.network());
+    List<Member> members = new ArrayList<>();
+    for (int i = 1; i <= config.nodes(); i++) {
+      members.add(Member.of("n" + i, 1));
+    }
+    this.ring = Ring.create(members, config.partitions(), config.n());
+    for (Member m : members) {
+      SimulatedNode node =
+          new SimulatedNode(
+              m.id(),
+              ring,
+              config.buckets(),
+              config.settings(),
+              new SimulatedClock(queue, 0),
+              queue,
+              random,
+              network,
+              storage.apply(m.id()),
+              config.storageMinDelayMillis(),
+              config.storageMaxDelayMillis());
+      nodes.put(m.id(), node);
+      node.start();
+    }
+  }
+
+  public SimulationConfig config() {
+    return config;
+  }
+
+  public Random random() {
+    return random;
+  }
+
+  public SimulatedEventQueue queue() {
+    return queue;
+  }
+
+  public SimulatedNetwork network() {
+    return network;
+  }
+
+  public Ring ring() {
+    return ring;
+  }
+
+  public SimulatedHistory history() {
+    return history;
+  }
+
+  public List<NodeId> nodeIds() {
+    return List.copyOf(nodes.keySet());
+  }
+
+  public SimulatedNode node(NodeId id) {
+    SimulatedNode node = nodes.get(id);
+    if (node == null) {
+      throw new IllegalArgumentException("no node " + id);
+    }
+    return node;
+  }
+
+  /** A node chosen uniformly at random. */
+  public NodeId randomNode() {
+    List<NodeId> ids = nodeIds();
+    return ids.get(random.nextInt(ids.size()));
+  }
+
+  public SimulatedClient newClient(String name) {
+    return new SimulatedClient(name, this, config.clientTimeoutMillis());
+  }
+
+  public void crash(NodeId id) {
+    node(id).crash();
+  }
+
+  public void restart(NodeId id) {
+    node(id).start();
+  }
+
+  long nextRequestId() {
+    return nextRequestId++;
+  }
+
+  /** Records a broken harness-level promise (a request answered twice...). */
+  void violation(String what) {
+    violations.add("t=" + queue.now() + ": " + what);
+  }
+
+  /** Broken promises the harness saw, beyond what the checkers look for. */
+  public List<String> violations() {
+    return Collections.unmodifiableList(violations);
+  }
+
+  /** Runs events until none is left: every message delivered or lost, every timer fired. */
+  public void runUntilIdle() {
+    queue.runUntilIdle();
+  }
+
+  /**
+   * Problems visible once the queue is idle: harness violations, and coordinators still holding
+   * operations (each should have answered or timed out).
+   */
+  public List<String> quiescenceProblems() {
+    List<String> out = new ArrayList<>(violations);
+    for (SimulatedNode node : nodes.values()) {
+      if (node.isUp() && node.protocol().pendingOperations() != 0) {
+        out.add(node.id() + " still holds " + node.protocol().pendingOperations()
+            + " operations with nothing left to run");
+      }
+    }
+    if (history.inFlight() != 0) {
+      out.add(history.inFlight() + " client operations never completed");
+    }
+    return out;
+  }
+
+  /** One line describing the cluster and its traffic, for failure messages. */
+  public String describe() {
+    return config + "; at t=" + queue.now() + " after " + queue.executed() + " events, "
+        + network.sent() + " messages sent, " + network.dropped() + " lost";
+  }
+}

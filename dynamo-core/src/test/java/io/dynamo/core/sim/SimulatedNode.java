@@ -1,0 +1,142 @@
+package io.dynamo.core.sim;
+
+import io.dynamo.core.node.BucketTable;
+import io.dynamo.core.node.NodeProtocol;
+import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.ring.Ring;
+import io.dynamo.core.runtime.Clock;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.storage.StorageEngine;
+import io.dynamo.proto.v1.Envelope;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * One node of a simulated cluster: its storage engine, which outlives crashes, and the current
+ * incarnation of its protocol. A crash ends the incarnation: its timers, storage callbacks and
+ * unanswered requests vanish, and messages to the node are lost until it restarts with a fresh
+ * {@link NodeProtocol} over the same storage.
+ */
+public final class SimulatedNode implements SimulatedNetwork.Endpoint {
+  private final NodeId id;
+  private final Ring ring;
+  private final BucketTable buckets;
+  private final ProtocolSettings settings;
+  private final Clock clock;
+  private final SimulatedEventQueue queue;
+  private final Random random;
+  private final SimulatedNetwork network;
+  private final StorageEngine engine;
+  private final long storageMinDelayMillis;
+  private final long storageMaxDelayMillis;
+  private int incarnation;
+  private boolean up;
+  private NodeProtocol protocol;
+
+  SimulatedNode(
+      NodeId id,
+      Ring ring,
+      BucketTable buckets,
+      ProtocolSettings settings,
+      Clock clock,
+      SimulatedEventQueue queue,
+      Random random,
+      SimulatedNetwork network,
+      StorageEngine engine,
+      long storageMinDelayMillis,
+      long storageMaxDelayMillis) {
+    this.id = id;
+    this.ring = ring;
+    this.buckets = buckets;
+    this.settings = settings;
+    this.clock = clock;
+    this.queue = queue;
+    this.random = random;
+    this.network = network;
+    this.engine = engine;
+    this.storageMinDelayMillis = storageMinDelayMillis;
+    this.storageMaxDelayMillis = storageMaxDelayMillis;
+    network.register(id, this);
+  }
+
+  public NodeId id() {
+    return id;
+  }
+
+  public StorageEngine engine() {
+    return engine;
+  }
+
+  /** The current incarnation's protocol; null before the first start. */
+  public NodeProtocol protocol() {
+    return protocol;
+  }
+
+  @Override
+  public boolean isUp() {
+    return up;
+  }
+
+  public int incarnation() {
+    return incarnation;
+  }
+
+  /** Starts a new incarnation over the node's storage. */
+  public void start() {
+    if (up) {
+      throw new IllegalStateException(id + " is already up");
+    }
+    int current = ++incarnation;
+    up = true;
+    String name = id.value();
+    java.util.function.BooleanSupplier alive = () -> up && incarnation == current;
+    protocol =
+        new NodeProtocol(
+            id,
+            ring,
+            buckets,
+            settings,
+            clock,
+            new SimulatedScheduler(queue, name, alive),
+            network.sinkFor(id),
+            new SimulatedStorageExecutor(
+                queue, random, storageMinDelayMillis, storageMaxDelayMillis, name, alive),
+            new LocalReplica(engine, settings.maxClockEntries()));
+  }
+
+  /** Stops the node at once; what its storage holds stays. */
+  public void crash() {
+    if (!up) {
+      throw new IllegalStateException(id + " is already down");
+    }
+    up = false;
+  }
+
+  @Override
+  public void receivePeer(NodeId from, Envelope message) {
+    if (up) {
+      protocol.onPeerMessage(from, message);
+    }
+  }
+
+  @Override
+  public void receiveClient(Envelope request, Consumer<Envelope> reply) {
+    if (up) {
+      int current = incarnation;
+      // A reply from an incarnation that has crashed never leaves the node.
+      protocol.onClientRequest(
+          request,
+          response -> {
+            if (up && incarnation == current) {
+              reply.accept(response);
+            }
+          });
+    }
+  }
+
+  @Override
+  public String toString() {
+    return id + (up ? "" : " (down)");
+  }
+}
