@@ -73,7 +73,9 @@ class RingProperties {
   @Provide
   Arbitrary<Layout> anyLayouts() {
     return Combinators.combine(
-            members(0), Arbitraries.integers().between(1, 300), Arbitraries.integers().between(1, 5))
+            members(0),
+            Arbitraries.integers().between(1, 300),
+            Arbitraries.integers().between(1, 5))
         .as(Layout::new);
   }
 

@@ -66,8 +66,10 @@ class DataKeyTest {
           assertThat(Arrays.compareUnsigned(ea, b.encode())).as("%s < %s", a, b).isNegative();
         }
       }
-      assertThat(Arrays.compareUnsigned(DataKey.partitionStart(a.partition()), ea)).isNotPositive();
-      assertThat(Arrays.compareUnsigned(ea, DataKey.partitionStart(a.partition() + 1))).isNegative();
+      byte[] start = DataKey.partitionStart(a.partition());
+      assertThat(Arrays.compareUnsigned(start, ea)).isNotPositive();
+      byte[] next = DataKey.partitionStart(a.partition() + 1);
+      assertThat(Arrays.compareUnsigned(ea, next)).isNegative();
     }
   }
 

@@ -13,6 +13,7 @@ import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,8 +117,9 @@ class LocalReplicaTest {
 
   @Test
   void lastWriteWinsKeepsOnlyTheLatest() {
-    replica.coordinate(KEY, A, 10, VectorClock.EMPTY, false, bytes("new"), ConflictMode.LAST_WRITE_WINS);
-    replica.coordinate(KEY, B, 5, VectorClock.EMPTY, false, bytes("old"), ConflictMode.LAST_WRITE_WINS);
+    ConflictMode lww = ConflictMode.LAST_WRITE_WINS;
+    replica.coordinate(KEY, A, 10, VectorClock.EMPTY, false, bytes("new"), lww);
+    replica.coordinate(KEY, B, 5, VectorClock.EMPTY, false, bytes("old"), lww);
     assertThat(replica.read(KEY).values()).containsExactly(bytes("new"));
   }
 
@@ -183,12 +186,12 @@ class LocalReplicaTest {
 
   @Test
   void aStoredRecordWithAValidChecksumButBadBodyIsAStorageError() {
-    // Format 1, one version: node "a", counter 1, ts 9, empty context, tombstone flag, 1-byte value.
+    // Format 1, one version: node "a", counter 1, ts 9, empty context, tombstone, 1-byte value.
     byte[] body = {1, 1, 1, 'a', 1, 9, 0, 1, 1, 7};
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    CRC32C crc = new CRC32C();
     crc.update(body, 0, body.length);
     int c = (int) crc.getValue();
-    byte[] record = java.util.Arrays.copyOf(body, body.length + 4);
+    byte[] record = Arrays.copyOf(body, body.length + 4);
     record[body.length] = (byte) (c >>> 24);
     record[body.length + 1] = (byte) (c >>> 16);
     record[body.length + 2] = (byte) (c >>> 8);
@@ -227,7 +230,9 @@ class LocalReplicaTest {
     }
     SiblingSet stored = replica.read(KEY);
     assertThat(created).hasSize(threads * perThread);
-    assertThat(stored.versions()).hasSize(threads * perThread).containsExactlyInAnyOrderElementsOf(created);
+    assertThat(stored.versions())
+        .hasSize(threads * perThread)
+        .containsExactlyInAnyOrderElementsOf(created);
     Set<String> dots = new HashSet<>();
     for (Versioned v : created) {
       assertThat(dots.add(v.dot().node() + ":" + v.dot().counter())).as("dot %s", v.dot()).isTrue();

@@ -153,7 +153,9 @@ class SiblingSetProperties {
     for (int i = 0; i < vs.size(); i++) {
       for (int j = 0; j < vs.size(); j++) {
         if (i != j) {
-          assertThat(vs.get(i).supersedes(vs.get(j))).as("%s over %s", vs.get(i), vs.get(j)).isFalse();
+          assertThat(vs.get(i).supersedes(vs.get(j)))
+              .as("%s over %s", vs.get(i), vs.get(j))
+              .isFalse();
           assertThat(vs.get(i).dot().sameEvent(vs.get(j).dot())).isFalse();
         }
       }

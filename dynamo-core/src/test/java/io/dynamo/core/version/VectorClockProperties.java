@@ -101,7 +101,8 @@ class VectorClockProperties {
     Arbitrary<Clocks> independent =
         Combinators.combine(worlds(), counters(), counters(), counters()).as(Clocks::new);
     Arbitrary<Clocks> chains =
-        Combinators.combine(worlds(), counters(), counters(), counters(), Arbitraries.of(true, false))
+        Combinators.combine(
+                worlds(), counters(), counters(), counters(), Arbitraries.of(true, false))
             .as(
                 (w, a, d1, d2, sparse) -> {
                   int[] delta2 = d2.clone();

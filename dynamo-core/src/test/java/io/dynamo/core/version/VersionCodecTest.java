@@ -158,8 +158,9 @@ class VersionCodecTest {
   @Test
   void handBuiltRecordDecodes() {
     SiblingSet set = VersionCodec.decodeSiblings(oneVersion(0, new byte[] {7}));
+    Dot dot = new Dot(NodeId.of("a"), 1, 9);
     assertThat(set.versions())
-        .containsExactly(Versioned.value(new Dot(NodeId.of("a"), 1, 9), VectorClock.EMPTY, new byte[] {7}));
+        .containsExactly(Versioned.value(dot, VectorClock.EMPTY, new byte[] {7}));
     assertThat(VersionCodec.encodeSiblings(set)).isEqualTo(oneVersion(0, new byte[] {7}));
   }
 
