@@ -83,8 +83,15 @@ public final class VersionCodec {
     for (int i = 0; i < count; i++) {
       Dot dot = r.dot();
       VectorClock context = r.clock();
-      boolean tombstone = r.byteValue() == 1;
+      int flag = r.byteValue();
+      if (flag > 1) {
+        throw new MalformedVersionException("bad tombstone flag " + flag);
+      }
+      boolean tombstone = flag == 1;
       byte[] value = r.bytes();
+      if (tombstone && value.length > 0) {
+        throw new MalformedVersionException("tombstone with a " + value.length + "-byte value");
+      }
       versions.add(new Versioned(dot, context, tombstone, value));
     }
     r.expectEnd();
