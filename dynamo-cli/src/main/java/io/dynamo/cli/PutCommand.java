@@ -54,6 +54,8 @@ final class PutCommand extends ClientCommand {
             new RequestOptions(0, w, null));
     if (json) {
       out.println(Json.write(Map.of("context", written.toString())));
+    } else if (written.isEmpty()) {
+      out.println("written beside concurrent siblings; get the key to see and reconcile them");
     } else {
       out.println("context: " + written);
     }

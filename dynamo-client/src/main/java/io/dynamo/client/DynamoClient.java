@@ -76,7 +76,11 @@ public final class DynamoClient implements AutoCloseable {
         .thenApply(e -> toResult(e.getGetResponse()));
   }
 
-  /** Writes {@code value}, replacing the versions {@code context} was read from; returns the new context. */
+  /**
+   * Writes {@code value}, replacing the versions {@code context} was read from. Returns the new
+   * version's context, for a next write without re-reading; {@link Context#NONE} when the write now
+   * stands beside concurrent siblings (read the key to see and reconcile them).
+   */
   public CompletableFuture<Context> putAsync(
       String bucket, byte[] key, Context context, byte[] value, RequestOptions options) {
     Envelope.Builder request =

@@ -9,9 +9,9 @@ import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.version.MalformedVersionException;
+import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
-import io.dynamo.core.version.Versioned;
 import io.dynamo.proto.v1.DeleteRequest;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ForwardRequest;
@@ -196,7 +196,7 @@ public final class NodeProtocol {
         () ->
             replica.coordinate(
                 dataKey, self, now, context, command.delete(), value, props.conflictMode()),
-        (created, error) -> {
+        (written, error) -> {
           Pending pending = operations.get(opId);
           if (pending == null) {
             return; // timed out while the disk was busy
@@ -208,20 +208,21 @@ public final class NodeProtocol {
                 Replies.error(requestId, StatusCode.STORAGE_ERROR, "local write failed: " + error.getMessage()));
             return;
           }
-          if (op.onLocalWrite(self, created)) {
+          if (op.onLocalWrite(self, written)) {
             finish(opId);
           }
-          replicate(opId, command, created, replicas);
+          replicate(opId, command, written.siblings(), replicas);
         });
   }
 
-  private void replicate(long opId, WriteCommand command, Versioned created, List<NodeId> replicas) {
+  private void replicate(
+      long opId, WriteCommand command, SiblingSet siblings, List<NodeId> replicas) {
     ReplicaWriteRequest write =
         ReplicaWriteRequest.newBuilder()
             .setOpId(opId)
             .setBucket(command.bucket())
             .setKey(command.key())
-            .setSibling(ProtoVersions.toProto(created))
+            .addAllSiblings(ProtoVersions.toProto(siblings))
             .build();
     Envelope message = Replies.envelope(0).setReplicaWriteRequest(write).build();
     for (NodeId node : replicas) {
@@ -297,10 +298,10 @@ public final class NodeProtocol {
 
   private void serveWrite(NodeId from, ReplicaWriteRequest request) {
     ReplicaWriteResponse.Builder b = ReplicaWriteResponse.newBuilder().setOpId(request.getOpId());
-    Versioned version;
+    SiblingSet incoming;
     BucketProperties props;
     try {
-      version = ProtoVersions.fromProto(request.getSibling());
+      incoming = ProtoVersions.fromProto(request.getSiblingsList());
       props = RequestValidator.bucket(buckets, request.getBucket());
     } catch (IllegalArgumentException | RequestException e) {
       log.warn("refusing malformed replica write from {}: {}", from, e.getMessage());
@@ -311,7 +312,7 @@ public final class NodeProtocol {
     byte[] key = request.getKey().toByteArray();
     DataKey dataKey = new DataKey(ring.partitionOf(request.getBucket(), key), request.getBucket(), key);
     storage.execute(
-        () -> replica.apply(dataKey, version, props.conflictMode()),
+        () -> replica.merge(dataKey, incoming, props.conflictMode()),
         (stored, error) -> {
           if (error != null) {
             log.error("replica write of {} failed", dataKey, error);

@@ -3,8 +3,9 @@ package io.dynamo.core.node;
 import com.google.protobuf.ByteString;
 import io.dynamo.core.quorum.QuorumTracker;
 import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
-import io.dynamo.core.version.Versioned;
 import io.dynamo.proto.v1.DeleteResponse;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ErrorResponse;
@@ -22,7 +23,7 @@ final class PutOperation implements Operation {
   private final boolean delete;
   private final QuorumTracker tracker;
   private final Consumer<Envelope> reply;
-  private Versioned created;
+  private LocalReplica.Coordinated written;
 
   PutOperation(
       long requestId, boolean delete, List<NodeId> replicas, int w, Consumer<Envelope> reply) {
@@ -33,8 +34,8 @@ final class PutOperation implements Operation {
   }
 
   /** The local write finished; returns true when that alone decides the operation. */
-  boolean onLocalWrite(NodeId self, Versioned version) {
-    this.created = version;
+  boolean onLocalWrite(NodeId self, LocalReplica.Coordinated written) {
+    this.written = written;
     return decide(tracker.onSuccess(self));
   }
 
@@ -55,12 +56,15 @@ final class PutOperation implements Operation {
   private boolean decide(QuorumTracker.Outcome outcome) {
     switch (outcome) {
       case SUCCEEDED -> {
-        ByteString context = ByteString.copyFrom(VersionCodec.encodeClock(created.clock()));
+        VectorClock clock = written.writerContext();
+        ByteString context =
+            clock.isEmpty() ? ByteString.EMPTY : ByteString.copyFrom(VersionCodec.encodeClock(clock));
+        boolean siblings = written.hasSiblings();
         Envelope.Builder b = Replies.envelope(requestId);
         if (delete) {
-          b.setDeleteResponse(DeleteResponse.newBuilder().setContext(context));
+          b.setDeleteResponse(DeleteResponse.newBuilder().setContext(context).setSiblings(siblings));
         } else {
-          b.setPutResponse(PutResponse.newBuilder().setContext(context));
+          b.setPutResponse(PutResponse.newBuilder().setContext(context).setSiblings(siblings));
         }
         reply.accept(b.build());
         return true;

@@ -33,6 +33,29 @@ public final class LocalReplica {
     }
   }
 
+  /** A version a coordinator created, and the key's sibling set after it. */
+  public record Coordinated(Versioned created, SiblingSet siblings) {
+    /**
+     * The context to hand the writer: the new version's clock, unless that clock would also cover
+     * a concurrent sibling the writer never saw (an earlier event of the same coordinator), in
+     * which case there is none and the writer must read to reconcile.
+     */
+    public VectorClock writerContext() {
+      VectorClock clock = created.clock();
+      for (Versioned v : siblings.versions()) {
+        if (!v.dot().sameEvent(created.dot()) && clock.covers(v.dot())) {
+          return VectorClock.EMPTY;
+        }
+      }
+      return clock;
+    }
+
+    /** Whether the new version stands beside concurrent siblings. */
+    public boolean hasSiblings() {
+      return siblings.versions().size() > 1;
+    }
+  }
+
   public StorageEngine engine() {
     return engine;
   }
@@ -46,7 +69,7 @@ public final class LocalReplica {
    * this node has used for the key, so two writes it coordinates are never mistaken for one, and it
    * makes obsolete only what {@code context} covers.
    */
-  public Versioned coordinate(
+  public Coordinated coordinate(
       DataKey key,
       NodeId self,
       long nowMillis,
@@ -76,20 +99,20 @@ public final class LocalReplica {
         batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after));
       }
       engine.write(batch);
-      return created;
+      return new Coordinated(created, after);
     } finally {
       lock.unlock();
     }
   }
 
-  /** Reconciles a version made elsewhere into this replica; returns what is stored after. */
-  public SiblingSet apply(DataKey key, Versioned version, ConflictMode mode) {
+  /** Merges versions held elsewhere into this replica; returns what is stored after. */
+  public SiblingSet merge(DataKey key, SiblingSet incoming, ConflictMode mode) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
       SiblingSet stored = load(raw);
-      SiblingSet updated = stored.apply(version, mode);
+      SiblingSet updated = stored.merge(incoming, mode);
       store(raw, stored, updated);
       return updated;
     } finally {

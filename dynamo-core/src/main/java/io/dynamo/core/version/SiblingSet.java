@@ -20,8 +20,15 @@ public record SiblingSet(List<Versioned> versions) {
           .thenComparing(v -> v.dot().node())
           .thenComparingLong(v -> v.dot().counter());
 
+  /** Canonical order, so replicas holding the same versions encode (and later hash) them alike. */
+  private static final Comparator<Versioned> BY_DOT =
+      Comparator.<Versioned, NodeId>comparing(v -> v.dot().node())
+          .thenComparingLong(v -> v.dot().counter());
+
   public SiblingSet {
-    versions = List.copyOf(versions);
+    List<Versioned> sorted = new ArrayList<>(versions);
+    sorted.sort(BY_DOT);
+    versions = List.copyOf(sorted);
   }
 
   public static SiblingSet of(Versioned... versions) {

@@ -130,11 +130,22 @@ public final class AcknowledgedWritesChecker {
     return violations;
   }
 
-  /** The one event an acknowledged put's context adds to its request context. */
+  /**
+   * The event an acknowledged put created. When the acknowledgement carries a context, it must be
+   * the request context plus exactly that event. An empty one is allowed only for a write left
+   * beside siblings (a context would also cover a sibling the writer never saw); then the dot comes
+   * from the simulator's look into storage.
+   */
   private static Dot createdDot(SimulatedHistory.Op put, List<String> violations) {
+    io.dynamo.proto.v1.PutResponse response = put.response().getPutResponse();
+    if (response.getContext().isEmpty()) {
+      if (!response.getSiblings()) {
+        violations.add("put acknowledged without a context but without siblings either: " + put);
+      }
+      return put.createdDot();
+    }
     VectorClock sent = decode(put.writeContext(), put, "put request context", violations);
-    VectorClock returned =
-        decode(put.response().getPutResponse().getContext(), put, "put response context", violations);
+    VectorClock returned = decode(response.getContext(), put, "put response context", violations);
     if (sent == null || returned == null) {
       return null;
     }
@@ -150,6 +161,11 @@ public final class AcknowledgedWritesChecker {
           "put acknowledged with context " + returned + ", which is not its request context "
               + sent + " plus one event: " + put);
       return null;
+    }
+    Dot seen = put.createdDot();
+    if (seen != null && !seen.sameEvent(added.get(0))) {
+      violations.add(
+          "put acknowledged with context " + returned + " but stored as " + show(seen) + ": " + put);
     }
     return added.get(0);
   }

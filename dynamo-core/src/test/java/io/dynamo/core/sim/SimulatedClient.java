@@ -132,6 +132,9 @@ public final class SimulatedClient {
       p.timer().cancel();
     }
     cluster.history().complete(p.op(), cluster.queue().now(), response);
+    if (response.hasPutResponse()) {
+      p.op().createdDot(cluster.findDot(p.op().request().getPutRequest()));
+    }
     if (p.onDone() != null) {
       p.onDone().accept(p.op());
     }

@@ -1,6 +1,13 @@
 package io.dynamo.core.sim;
 
 import io.dynamo.core.ring.Member;
+import io.dynamo.core.storage.DataKey;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.version.Dot;
+import io.dynamo.core.version.SiblingSet;
+import io.dynamo.core.version.Versioned;
+import io.dynamo.proto.v1.PutRequest;
+import java.util.Arrays;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.InMemoryStorageEngine;
@@ -68,6 +75,25 @@ public final class SimulatedCluster {
       nodes.put(m.id(), node);
       node.start();
     }
+  }
+
+  /**
+   * An oracle for checkers: the dot of the version holding {@code put}'s value in any node's
+   * storage (values are unique in simulations), or null if no node holds it any more.
+   */
+  public Dot findDot(PutRequest put) {
+    byte[] key = put.getKey().toByteArray();
+    DataKey dataKey = new DataKey(ring.partitionOf(put.getBucket(), key), put.getBucket(), key);
+    for (NodeId id : nodeIds()) {
+      SiblingSet stored =
+          new LocalReplica(node(id).engine(), config.settings().maxClockEntries()).read(dataKey);
+      for (Versioned v : stored.versions()) {
+        if (!v.tombstone() && Arrays.equals(v.value(), put.getValue().toByteArray())) {
+          return v.dot();
+        }
+      }
+    }
+    return null;
   }
 
   public SimulationConfig config() {

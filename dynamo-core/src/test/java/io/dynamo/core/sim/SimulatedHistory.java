@@ -1,5 +1,7 @@
 package io.dynamo.core.sim;
 
+import io.dynamo.core.version.Dot;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.TextFormat;
 import io.dynamo.core.ring.NodeId;
@@ -32,6 +34,7 @@ public final class SimulatedHistory {
     private final long invokedStep;
     private final Envelope request;
     private long completedAt = -1;
+    private Dot createdDot;
     private long completedStep = Long.MAX_VALUE;
     private Envelope response;
 
@@ -100,6 +103,19 @@ public final class SimulatedHistory {
       this.completedAt = time;
       this.completedStep = step;
       this.response = response;
+    }
+
+    /**
+     * The dot of the version an acknowledged put created, as the simulator saw it in the nodes'
+     * storage when the put was acknowledged; null if unknown (not a successful put, or every
+     * replica had already replaced the version).
+     */
+    public Dot createdDot() {
+      return createdDot;
+    }
+
+    void createdDot(Dot dot) {
+      this.createdDot = dot;
     }
 
     public boolean isGet() {
