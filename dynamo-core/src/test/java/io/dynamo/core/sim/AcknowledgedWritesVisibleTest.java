@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestFactory;
 class AcknowledgedWritesVisibleTest {
   @TestFactory
   Stream<DynamicTest> acknowledgedWritesAreVisibleToLaterReads() {
-    return SimulationSeeds.forEach(getClass(), 400, seed -> {
+    return SimulationSeeds.forEach(getClass(), 2000, seed -> {
       SimulatedCluster cluster = SimulationScenarios.randomWorkload(seed, new SimulatedTrace(false));
       List<String> problems = new ArrayList<>(cluster.quiescenceProblems());
       problems.addAll(AcknowledgedWritesChecker.check(cluster.history()));

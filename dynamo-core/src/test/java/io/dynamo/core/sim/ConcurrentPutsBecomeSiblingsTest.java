@@ -24,7 +24,7 @@ class ConcurrentPutsBecomeSiblingsTest {
 
   @TestFactory
   Stream<DynamicTest> concurrentPutsComeBackAsSiblings() {
-    return SimulationSeeds.forEach(getClass(), 400, seed -> run(seed, new SimulatedTrace(false)));
+    return SimulationSeeds.forEach(getClass(), 2000, seed -> run(seed, new SimulatedTrace(false)));
   }
 
   static SimulatedCluster run(long seed, SimulatedTrace trace) {

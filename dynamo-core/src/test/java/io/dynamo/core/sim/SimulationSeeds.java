@@ -46,7 +46,7 @@ public final class SimulationSeeds {
   }
 
   public static String replay(Class<?> test, long seed) {
-    return "replay: mvn -B -pl dynamo-core -am test -Dtest=" + test.getSimpleName() + " -Dsim.seed="
+    return "replay: ./mvnw -B -pl dynamo-core -am test -Dtest=" + test.getSimpleName() + " -Dsim.seed="
         + seed + " -Dsurefire.failIfNoSpecifiedTests=false";
   }
 }
