@@ -2,8 +2,7 @@ package io.dynamo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dynamo.server.DynamoServer;
-import io.dynamo.server.config.ConfigLoader;
+import io.dynamo.server.MiniCluster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -29,39 +27,16 @@ class CliIT {
   private static final int NODES = 3;
 
   @TempDir static Path dir;
-  static final List<Properties> configs = new ArrayList<>();
-  static final DynamoServer[] servers = new DynamoServer[NODES];
+  static MiniCluster cluster;
 
   /** What one run of the CLI printed and returned. */
   record Run(int exit, String out, String err) {}
 
   @BeforeAll
   static void startCluster() {
-    int[] clientPorts = new int[NODES];
-    int[] peerPorts = new int[NODES];
-    for (int i = 0; i < NODES; i++) {
-      clientPorts[i] = freePort();
-      peerPorts[i] = freePort();
-    }
-    for (int i = 0; i < NODES; i++) {
-      Properties p = new Properties();
-      p.setProperty("node.id", id(i));
-      p.setProperty("listen.client", "127.0.0.1:" + clientPorts[i]);
-      p.setProperty("listen.peer", "127.0.0.1:" + peerPorts[i]);
-      p.setProperty("data.dir", dir.resolve(id(i)).toString());
-      p.setProperty("ring.partitions", "64");
-      p.setProperty("members", "n1,n2,n3");
-      p.setProperty("storage.threads", "2");
-      // Quorum failures surface after the coordinator's request timeout: keep it short, but not
-      // so short that a slow first request on a busy machine fails.
-      p.setProperty("request.timeout", "3s");
-      for (int j = 0; j < NODES; j++) {
-        p.setProperty("member." + id(j) + ".client", "127.0.0.1:" + clientPorts[j]);
-        p.setProperty("member." + id(j) + ".peer", "127.0.0.1:" + peerPorts[j]);
-      }
-      configs.add(p);
-      startNode(i);
-    }
+    // Quorum failures surface after the coordinator's request timeout: keep it short, but not so
+    // short that a slow first request on a busy machine fails.
+    cluster = MiniCluster.start(NODES, dir, p -> p.setProperty("request.timeout", "3s"));
     // Every node answers before the tests start: peer connections are up, classes loaded.
     Run warmUp = null;
     for (int attempt = 0; attempt < 10; attempt++) {
@@ -75,9 +50,7 @@ class CliIT {
 
   @AfterAll
   static void stopCluster() {
-    for (int i = 0; i < NODES; i++) {
-      stopNode(i);
-    }
+    cluster.close();
   }
 
   @Test
@@ -276,27 +249,23 @@ class CliIT {
   }
 
   private static String id(int i) {
-    return "n" + (i + 1);
+    return MiniCluster.id(i);
   }
 
   private static String address(int i) {
-    return configs.get(i).getProperty("listen.client");
+    return cluster.clientAddress(i);
   }
 
   private static void startNode(int i) {
-    servers[i] = DynamoServer.start(ConfigLoader.from(configs.get(i), dir));
+    cluster.startNode(i);
   }
 
   private static void stopNode(int i) {
-    if (servers[i] != null) {
-      servers[i].close();
-      servers[i] = null;
-    }
+    cluster.stopNode(i);
   }
 
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
       return s.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException("no free port", e);
