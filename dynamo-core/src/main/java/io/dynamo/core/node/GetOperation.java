@@ -12,35 +12,56 @@ import io.dynamo.proto.v1.ReplicaReadResponse;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** Coordinates a get: asks the replicas, merges what R of them hold, answers the client. */
+/**
+ * Coordinates a get: asks the replicas, answers the client with what R of them hold, then keeps
+ * listening until every replica answered (or the deadline) and repairs those that lacked versions
+ * the others had. Repair sends the merged set, which a replica merges into its own, so it never
+ * discards a sibling a replica has and the others lack.
+ */
 final class GetOperation implements Operation {
   private final long requestId;
+  private final List<NodeId> asked;
   private final QuorumTracker tracker;
   private final ConflictMode mode;
   private final Consumer<Envelope> reply;
+  private final BiConsumer<NodeId, SiblingSet> repair;
+  private final Map<NodeId, SiblingSet> answers = new LinkedHashMap<>();
   private SiblingSet merged = SiblingSet.EMPTY;
+  private boolean answered;
 
   GetOperation(
-      long requestId, List<NodeId> replicas, int r, ConflictMode mode, Consumer<Envelope> reply) {
+      long requestId,
+      List<NodeId> replicas,
+      int r,
+      ConflictMode mode,
+      Consumer<Envelope> reply,
+      BiConsumer<NodeId, SiblingSet> repair) {
     this.requestId = requestId;
+    this.asked = List.copyOf(replicas);
     this.tracker = new QuorumTracker(replicas, r);
     this.mode = mode;
     this.reply = reply;
+    this.repair = repair;
   }
 
   @Override
   public boolean onMessage(NodeId from, Envelope message) {
-    if (!message.hasReplicaReadResponse()) {
+    if (!message.hasReplicaReadResponse() || tracker.hasAnswered(from)) {
       return false;
     }
     ReplicaReadResponse response = message.getReplicaReadResponse();
     QuorumTracker.Outcome outcome;
-    if (response.getCode() == StatusCode.OK && !tracker.hasAnswered(from)) {
+    if (response.getCode() == StatusCode.OK) {
       try {
-        merged = merged.merge(ProtoVersions.fromProto(response.getSiblingsList()), mode);
+        SiblingSet set = ProtoVersions.fromProto(response.getSiblingsList());
+        answers.put(from, set);
+        merged = merged.merge(set, mode);
         outcome = tracker.onSuccess(from);
       } catch (IllegalArgumentException e) {
         outcome = tracker.onFailure(from);
@@ -48,22 +69,45 @@ final class GetOperation implements Operation {
     } else {
       outcome = tracker.onFailure(from);
     }
-    return switch (outcome) {
-      case SUCCEEDED -> {
-        reply.accept(Replies.envelope(requestId).setGetResponse(toResponse(merged)).build());
-        yield true;
+    if (!answered) {
+      switch (outcome) {
+        case SUCCEEDED -> {
+          answered = true;
+          reply.accept(Replies.envelope(requestId).setGetResponse(toResponse(merged)).build());
+        }
+        case FAILED -> {
+          fail();
+          return true;
+        }
+        default -> {}
       }
-      case FAILED -> {
-        fail();
-        yield true;
-      }
-      case PENDING -> false;
-    };
+    }
+    if (answered && everyoneAnswered()) {
+      repairStale();
+      return true;
+    }
+    return false;
   }
 
   @Override
   public void onTimeout() {
-    fail();
+    if (answered) {
+      repairStale();
+    } else {
+      fail();
+    }
+  }
+
+  private boolean everyoneAnswered() {
+    return asked.stream().allMatch(tracker::hasAnswered);
+  }
+
+  private void repairStale() {
+    for (Map.Entry<NodeId, SiblingSet> e : answers.entrySet()) {
+      if (!e.getValue().equals(merged)) {
+        repair.accept(e.getKey(), merged);
+      }
+    }
   }
 
   private void fail() {

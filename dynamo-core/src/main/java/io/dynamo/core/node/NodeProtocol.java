@@ -1,5 +1,6 @@
 package io.dynamo.core.node;
 
+import io.dynamo.core.quorum.ReplicaPlan;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
@@ -12,12 +13,11 @@ import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
-import io.dynamo.proto.v1.DeleteRequest;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ForwardRequest;
 import io.dynamo.proto.v1.ForwardResponse;
 import io.dynamo.proto.v1.GetRequest;
-import io.dynamo.proto.v1.PutRequest;
+import io.dynamo.proto.v1.Heartbeat;
 import io.dynamo.proto.v1.ReplicaReadRequest;
 import io.dynamo.proto.v1.ReplicaReadResponse;
 import io.dynamo.proto.v1.ReplicaWriteRequest;
@@ -31,12 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol of one node: coordinates client requests and serves its replica of the data. Every
- * method runs on the node's protocol thread (see {@link Scheduler}); storage work goes through the
- * {@link StorageExecutor}, messages through the {@link PeerSink}, so the same code runs under
- * Netty and under the deterministic simulator.
+ * The protocol of one node: coordinates client requests under a sloppy quorum and serves its
+ * replica of the data, keeps hints for home replicas that are down and hands them back, repairs
+ * stale replicas after reads, and heartbeats its peers. Every method runs on the node's protocol
+ * thread (see {@link Scheduler}); storage work goes through the {@link StorageExecutor}, messages
+ * through the {@link PeerSink}, so the same code runs under Netty and under the deterministic
+ * simulator.
  */
-public final class NodeProtocol {
+public final class NodeProtocol implements OperationHost {
   private static final Logger log = LoggerFactory.getLogger(NodeProtocol.class);
 
   private final NodeId self;
@@ -48,8 +50,13 @@ public final class NodeProtocol {
   private final PeerSink peers;
   private final StorageExecutor storage;
   private final LocalReplica replica;
+  private final PeerHealth health;
+  private final HintedHandoff handoff;
+  private final OperatorRequests operator;
   private final Map<Long, Pending> operations = new HashMap<>();
+  private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private long nextOpId = 1;
+  private boolean started;
 
   private record Pending(Operation operation, Scheduler.Cancellable timer) {}
 
@@ -62,7 +69,8 @@ public final class NodeProtocol {
       Scheduler scheduler,
       PeerSink peers,
       StorageExecutor storage,
-      LocalReplica replica) {
+      LocalReplica replica,
+      PeerHealth health) {
     if (!ring.isMember(self)) {
       throw new IllegalArgumentException("node " + self + " is not a member of the ring");
     }
@@ -75,6 +83,20 @@ public final class NodeProtocol {
     this.peers = peers;
     this.storage = storage;
     this.replica = replica;
+    this.health = health;
+    List<NodeId> members = List.copyOf(ring.members().keySet());
+    this.handoff = new HintedHandoff(self, members, replica, storage, this, settings);
+    this.operator = new OperatorRequests(this, ring, buckets, settings, clock, storage, replica);
+  }
+
+  /** Starts the periodic work: heartbeats to peers, failure-detector checks, hint handoff. */
+  public void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
+    scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
   }
 
   public NodeId self() {
@@ -88,6 +110,16 @@ public final class NodeProtocol {
   /** Operations waiting for peers, for tests and metrics. */
   public int pendingOperations() {
     return operations.size();
+  }
+
+  /** Whether this node believes {@code node} is up (itself always). */
+  public boolean isUp(NodeId node) {
+    return node.equals(self) || health.isAvailable(node, clock.currentTimeMillis());
+  }
+
+  /** The failure detector's suspicion of {@code node}, for operators. */
+  public double phi(NodeId node) {
+    return node.equals(self) ? 0 : health.phi(node, clock.currentTimeMillis());
   }
 
   /** A client request; {@code reply} receives exactly one response envelope. */
@@ -108,6 +140,9 @@ public final class NodeProtocol {
         case PUT_REQUEST -> write(requestId, WriteCommand.of(request.getPutRequest()), reply, true);
         case DELETE_REQUEST ->
             write(requestId, WriteCommand.of(request.getDeleteRequest()), reply, true);
+        case ROUTE_REQUEST -> operator.route(requestId, request.getRouteRequest(), reply);
+        case LOCAL_GET_REQUEST -> operator.localGet(requestId, request.getLocalGetRequest(), reply);
+        case HINTS_REQUEST -> operator.hints(requestId, reply);
         default ->
             reply.accept(
                 Replies.error(
@@ -123,7 +158,11 @@ public final class NodeProtocol {
 
   /** A message from another node (or this node's own replica answering it). */
   public void onPeerMessage(NodeId from, Envelope message) {
+    if (!from.equals(self)) {
+      health.heard(from, clock.currentTimeMillis());
+    }
     switch (message.getBodyCase()) {
+      case HEARTBEAT -> {}
       case REPLICA_READ_REQUEST -> serveRead(from, message.getReplicaReadRequest());
       case REPLICA_WRITE_REQUEST -> serveWrite(from, message.getReplicaWriteRequest());
       case FORWARD_REQUEST -> serveForward(from, message.getForwardRequest());
@@ -135,6 +174,11 @@ public final class NodeProtocol {
     }
   }
 
+  /** The replicas a request for this key goes to now, given whom this node believes up. */
+  ReplicaPlan plan(int partition, int n) {
+    return ReplicaPlan.of(ring.extendedPreferenceList(partition), n, this::isUp);
+  }
+
   // ---- coordination -------------------------------------------------------------------------
 
   private void get(long requestId, GetRequest request, Consumer<Envelope> reply) {
@@ -143,15 +187,22 @@ public final class NodeProtocol {
     BucketProperties props = RequestValidator.bucket(buckets, bucket);
     RequestValidator.key(key, settings);
     int r = RequestValidator.quorum("r", request.getQuorum().getR(), props.r(), props.n());
-    List<NodeId> replicas = ring.preferenceList(bucket, key, props.n());
-    if (replicas.size() < r) {
-      throw quorumUnavailable("read", r, replicas.size());
+    ReplicaPlan plan = plan(ring.partitionOf(bucket, key), props.n());
+    if (plan.targets().size() < r) {
+      throw quorumUnavailable("read", r, plan.targets().size());
     }
-    GetOperation op = new GetOperation(requestId, replicas, r, props.conflictMode(), reply);
+    GetOperation op =
+        new GetOperation(
+            requestId,
+            plan.targets(),
+            r,
+            props.conflictMode(),
+            reply,
+            (stale, merged) -> sendReplicaWrite(0, stale, bucket, request.getKey(), merged, null));
     long opId = register(op, settings.requestTimeoutMillis());
     ReplicaReadRequest read =
         ReplicaReadRequest.newBuilder().setOpId(opId).setBucket(bucket).setKey(request.getKey()).build();
-    for (NodeId node : replicas) {
+    for (NodeId node : plan.targets()) {
       send(node, Replies.envelope(0).setReplicaReadRequest(read).build());
     }
   }
@@ -175,27 +226,33 @@ public final class NodeProtocol {
     }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
     int partition = ring.partitionOf(command.bucket(), key);
-    List<NodeId> replicas = ring.preferenceList(partition, props.n());
-    if (!replicas.contains(self)) {
-      if (!mayForward) {
-        throw new RequestException(
-            StatusCode.INTERNAL, "forwarded write reached " + self + ", which is not a replica");
+    ReplicaPlan plan = plan(partition, props.n());
+    String what = command.delete() ? "delete" : "write";
+    if (plan.targets().size() < w) {
+      throw quorumUnavailable(what, w, plan.targets().size());
+    }
+    NodeId coordinator = coordinatorOf(plan);
+    if (!coordinator.equals(self)) {
+      if (mayForward) {
+        forward(requestId, coordinator, command, reply);
+        return;
       }
-      forward(requestId, replicas.get(0), command, reply);
-      return;
+      if (!plan.targets().contains(self)) {
+        throw new RequestException(
+            StatusCode.QUORUM_UNAVAILABLE,
+            "forwarded " + what + " reached " + self + ", which is not among the replicas it believes up");
+      }
     }
-    if (replicas.size() < w) {
-      throw quorumUnavailable(command.delete() ? "delete" : "write", w, replicas.size());
-    }
-    PutOperation op = new PutOperation(requestId, command.delete(), replicas, w, reply);
+    PutOperation op = new PutOperation(requestId, command.delete(), plan.targets(), w, reply);
     long opId = register(op, settings.requestTimeoutMillis());
     DataKey dataKey = new DataKey(partition, command.bucket(), key);
     long now = clock.currentTimeMillis();
     byte[] value = command.value().toByteArray();
+    NodeId hintFor = plan.hintTarget(self);
     storage.execute(
         () ->
             replica.coordinate(
-                dataKey, self, now, context, command.delete(), value, props.conflictMode()),
+                dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
         (written, error) -> {
           Pending pending = operations.get(opId);
           if (pending == null) {
@@ -211,25 +268,49 @@ public final class NodeProtocol {
           if (op.onLocalWrite(self, written)) {
             finish(opId);
           }
-          replicate(opId, command, written.siblings(), replicas);
+          for (NodeId node : plan.targets()) {
+            if (!node.equals(self)) {
+              sendReplicaWrite(
+                  opId, node, command.bucket(), command.key(), written.siblings(), plan.hintTarget(node));
+            }
+          }
         });
   }
 
-  private void replicate(
-      long opId, WriteCommand command, SiblingSet siblings, List<NodeId> replicas) {
-    ReplicaWriteRequest write =
-        ReplicaWriteRequest.newBuilder()
-            .setOpId(opId)
-            .setBucket(command.bucket())
-            .setKey(command.key())
-            .addAllSiblings(ProtoVersions.toProto(siblings))
-            .build();
-    Envelope message = Replies.envelope(0).setReplicaWriteRequest(write).build();
-    for (NodeId node : replicas) {
-      if (!node.equals(self)) {
-        send(node, message);
+  /**
+   * Who coordinates a write: this node if it is a home replica; else the first home replica
+   * believed up; else, with every home replica down, this node if it is a substitute, or the first
+   * substitute.
+   */
+  private NodeId coordinatorOf(ReplicaPlan plan) {
+    if (plan.isHome(self)) {
+      return self;
+    }
+    for (NodeId home : plan.home()) {
+      if (isUp(home)) {
+        return home;
       }
     }
+    return plan.targets().contains(self) ? self : plan.targets().get(0);
+  }
+
+  private void sendReplicaWrite(
+      long opId,
+      NodeId to,
+      String bucket,
+      com.google.protobuf.ByteString key,
+      SiblingSet siblings,
+      NodeId hintFor) {
+    ReplicaWriteRequest.Builder write =
+        ReplicaWriteRequest.newBuilder()
+            .setOpId(opId)
+            .setBucket(bucket)
+            .setKey(key)
+            .addAllSiblings(ProtoVersions.toProto(siblings));
+    if (hintFor != null) {
+      write.setHintFor(hintFor.value());
+    }
+    send(to, Replies.envelope(0).setReplicaWriteRequest(write).build());
   }
 
   private void forward(
@@ -242,7 +323,8 @@ public final class NodeProtocol {
     send(target, Replies.envelope(0).setForwardRequest(forward).build());
   }
 
-  private long register(Operation op, long timeoutMillis) {
+  @Override
+  public long register(Operation op, long timeoutMillis) {
     long opId = nextOpId++;
     Scheduler.Cancellable timer =
         scheduler.schedule(
@@ -271,10 +353,36 @@ public final class NodeProtocol {
     }
   }
 
-  private static RequestException quorumUnavailable(String what, int required, int replicas) {
+  private static RequestException quorumUnavailable(String what, int required, int reachable) {
     return new RequestException(
         StatusCode.QUORUM_UNAVAILABLE,
-        what + " needs " + required + " replicas but the ring has only " + replicas + " for this key");
+        what + " needs " + required + " replicas but only " + reachable
+            + " are believed up for this key");
+  }
+
+  // ---- periodic work ------------------------------------------------------------------------
+
+  private void heartbeatRound() {
+    Envelope heartbeat = Replies.envelope(0).setHeartbeat(Heartbeat.getDefaultInstance()).build();
+    long now = clock.currentTimeMillis();
+    for (NodeId member : ring.members().keySet()) {
+      if (member.equals(self)) {
+        continue;
+      }
+      peers.send(member, heartbeat);
+      boolean up = health.isAvailable(member, now);
+      Boolean before = lastKnownUp.put(member, up);
+      if (before != null && before != up) {
+        log.warn("{} now believes {} is {} (phi {})", self, member, up ? "UP" : "DOWN",
+            String.format("%.1f", health.phi(member, now)));
+      }
+    }
+    scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
+  }
+
+  private void handoffRound() {
+    handoff.round(this::isUp);
+    scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
   }
 
   // ---- replica side -------------------------------------------------------------------------
@@ -300,9 +408,11 @@ public final class NodeProtocol {
     ReplicaWriteResponse.Builder b = ReplicaWriteResponse.newBuilder().setOpId(request.getOpId());
     SiblingSet incoming;
     BucketProperties props;
+    NodeId hintFor;
     try {
       incoming = ProtoVersions.fromProto(request.getSiblingsList());
       props = RequestValidator.bucket(buckets, request.getBucket());
+      hintFor = request.getHintFor().isEmpty() ? null : NodeId.of(request.getHintFor());
     } catch (IllegalArgumentException | RequestException e) {
       log.warn("refusing malformed replica write from {}: {}", from, e.getMessage());
       b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(e.getMessage()));
@@ -311,8 +421,9 @@ public final class NodeProtocol {
     }
     byte[] key = request.getKey().toByteArray();
     DataKey dataKey = new DataKey(ring.partitionOf(request.getBucket(), key), request.getBucket(), key);
+    long now = clock.currentTimeMillis();
     storage.execute(
-        () -> replica.merge(dataKey, incoming, props.conflictMode()),
+        () -> replica.merge(dataKey, incoming, props.conflictMode(), hintFor, now),
         (stored, error) -> {
           if (error != null) {
             log.error("replica write of {} failed", dataKey, error);
@@ -353,7 +464,8 @@ public final class NodeProtocol {
   }
 
   /** Sends to a peer, or loops back to this node on a later turn of the protocol thread. */
-  private void send(NodeId to, Envelope message) {
+  @Override
+  public void send(NodeId to, Envelope message) {
     if (to.equals(self)) {
       scheduler.schedule(0, () -> onPeerMessage(self, message));
     } else {

@@ -1,13 +1,22 @@
 package io.dynamo.core.node;
 
 /**
- * Protocol limits of a node.
+ * Protocol limits and periods of a node.
  *
  * @param requestTimeoutMillis how long a coordinator waits for a quorum before failing a request
  * @param maxClockEntries vector clocks are pruned (oldest entries first) beyond this many entries
  * @param maxKeyBytes the longest key accepted
+ * @param heartbeatIntervalMillis how often a node tells every peer it is alive
+ * @param handoffIntervalMillis how often a node tries to hand hints to their home replicas
+ * @param handoffRatePerSecond at most this many hints are handed to one node per second
  */
-public record ProtocolSettings(long requestTimeoutMillis, int maxClockEntries, int maxKeyBytes) {
+public record ProtocolSettings(
+    long requestTimeoutMillis,
+    int maxClockEntries,
+    int maxKeyBytes,
+    long heartbeatIntervalMillis,
+    long handoffIntervalMillis,
+    int handoffRatePerSecond) {
   public static final ProtocolSettings DEFAULT = new ProtocolSettings(5_000, 50, 65_536);
 
   public ProtocolSettings {
@@ -20,5 +29,21 @@ public record ProtocolSettings(long requestTimeoutMillis, int maxClockEntries, i
     if (maxKeyBytes < 1) {
       throw new IllegalArgumentException("maxKeyBytes must be at least 1");
     }
+    if (heartbeatIntervalMillis <= 0 || handoffIntervalMillis <= 0) {
+      throw new IllegalArgumentException("heartbeat and handoff intervals must be positive");
+    }
+    if (handoffRatePerSecond < 1) {
+      throw new IllegalArgumentException("handoffRatePerSecond must be at least 1");
+    }
+  }
+
+  /** Default periods: heartbeats every 500 ms, handoff every 100 ms at up to 2,000 hints/s. */
+  public ProtocolSettings(long requestTimeoutMillis, int maxClockEntries, int maxKeyBytes) {
+    this(requestTimeoutMillis, maxClockEntries, maxKeyBytes, 500, 100, 2_000);
+  }
+
+  /** Hints handed to one node per handoff round. */
+  public int handoffBatch() {
+    return (int) Math.max(1, handoffRatePerSecond * handoffIntervalMillis / 1000);
   }
 }

@@ -8,7 +8,11 @@ import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -77,6 +81,23 @@ public final class LocalReplica {
       boolean tombstone,
       byte[] value,
       ConflictMode mode) {
+    return coordinate(key, self, nowMillis, context, tombstone, value, mode, null);
+  }
+
+  /**
+   * As {@link #coordinate(DataKey, NodeId, long, VectorClock, boolean, byte[], ConflictMode)}, for
+   * a coordinator standing in for the home replica {@code hintFor} (null: none): the result is also
+   * kept as a hint for it, in the same atomic batch.
+   */
+  public Coordinated coordinate(
+      DataKey key,
+      NodeId self,
+      long nowMillis,
+      VectorClock context,
+      boolean tombstone,
+      byte[] value,
+      ConflictMode mode,
+      NodeId hintFor) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
@@ -98,6 +119,9 @@ public final class LocalReplica {
       if (!after.equals(stored)) {
         batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after));
       }
+      if (hintFor != null) {
+        addHint(batch, hintFor, raw, after, mode, nowMillis);
+      }
       engine.write(batch);
       return new Coordinated(created, after);
     } finally {
@@ -107,24 +131,137 @@ public final class LocalReplica {
 
   /** Merges versions held elsewhere into this replica; returns what is stored after. */
   public SiblingSet merge(DataKey key, SiblingSet incoming, ConflictMode mode) {
+    return merge(key, incoming, mode, null, 0);
+  }
+
+  /**
+   * Merges versions held elsewhere into this replica and, when standing in for the home replica
+   * {@code hintFor}, into a durable hint for it, atomically.
+   */
+  public SiblingSet merge(
+      DataKey key, SiblingSet incoming, ConflictMode mode, NodeId hintFor, long nowMillis) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
       SiblingSet stored = load(raw);
       SiblingSet updated = stored.merge(incoming, mode);
-      store(raw, stored, updated);
+      WriteBatch batch = new WriteBatch();
+      if (!updated.equals(stored)) {
+        batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(updated));
+      }
+      if (hintFor != null) {
+        addHint(batch, hintFor, raw, incoming, mode, nowMillis);
+      }
+      if (!batch.isEmpty()) {
+        engine.write(batch);
+      }
       return updated;
     } finally {
       lock.unlock();
     }
   }
 
-  private void store(byte[] raw, SiblingSet before, SiblingSet after) {
-    if (after.equals(before)) {
-      return;
+  /** Up to {@code limit} hints held for {@code target}, in key order. */
+  public List<Hint> hintsFor(NodeId target, int limit) {
+    List<Hint> out = new ArrayList<>();
+    engine.scan(
+        Keyspace.HINTS,
+        Hint.targetStart(target),
+        Hint.targetEnd(target),
+        (k, v) -> {
+          out.add(decodeHint(target, k, v));
+          return out.size() < limit;
+        });
+    return out;
+  }
+
+  /**
+   * Deletes a delivered hint, unless versions were merged into it since it was read (then it stays,
+   * to be delivered again). Returns whether it was deleted.
+   */
+  public boolean deleteHint(Hint hint) {
+    byte[] raw = hint.key().encode();
+    byte[] hintKey = Hint.encodeKey(hint.target(), raw);
+    ReentrantLock lock = lockFor(raw);
+    lock.lock();
+    try {
+      if (!Arrays.equals(engine.get(Keyspace.HINTS, hintKey), hint.stored())) {
+        return false;
+      }
+      engine.write(new WriteBatch().delete(Keyspace.HINTS, hintKey));
+      return true;
+    } finally {
+      lock.unlock();
     }
-    engine.write(new WriteBatch().put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after)));
+  }
+
+  /** Pending hints per target node: how many, and when the oldest was created. */
+  public Map<NodeId, HintQueueStats> hintQueues() {
+    Map<NodeId, HintQueueStats> out = new TreeMap<>();
+    engine.scan(
+        Keyspace.HINTS,
+        new byte[0],
+        new byte[] {(byte) 0xff},
+        (k, v) -> {
+          NodeId target = Hint.decodeTarget(k);
+          long created = v.length >= Long.BYTES ? decodeLong(v, 0) : 0;
+          out.merge(
+              target,
+              new HintQueueStats(1, created),
+              (a, b) -> new HintQueueStats(a.count() + 1, Math.min(a.oldestCreatedAtMillis(), created)));
+          return true;
+        });
+    return out;
+  }
+
+  /** A target's pending hints. */
+  public record HintQueueStats(long count, long oldestCreatedAtMillis) {}
+
+  private void addHint(
+      WriteBatch batch, NodeId target, byte[] raw, SiblingSet versions, ConflictMode mode, long now) {
+    byte[] hintKey = Hint.encodeKey(target, raw);
+    byte[] existing = engine.get(Keyspace.HINTS, hintKey);
+    long createdAt = now;
+    SiblingSet merged = versions;
+    if (existing != null) {
+      Hint old = decodeHint(target, hintKey, existing);
+      createdAt = old.createdAtMillis();
+      merged = old.siblings().merge(versions, mode);
+    }
+    byte[] body = VersionCodec.encodeSiblings(merged);
+    byte[] value = new byte[Long.BYTES + body.length];
+    encodeLong(value, 0, createdAt);
+    System.arraycopy(body, 0, value, Long.BYTES, body.length);
+    batch.put(Keyspace.HINTS, hintKey, value);
+  }
+
+  private static Hint decodeHint(NodeId target, byte[] hintKey, byte[] value) {
+    DataKey key = DataKey.decode(Hint.decodeDataKey(hintKey));
+    if (value.length < Long.BYTES) {
+      throw new StorageException("corrupt hint for " + target + " of " + key);
+    }
+    try {
+      SiblingSet set = VersionCodec.decodeSiblings(Arrays.copyOfRange(value, Long.BYTES, value.length));
+      return new Hint(target, key, set, decodeLong(value, 0), value);
+    } catch (MalformedVersionException e) {
+      throw new StorageException("corrupt hint for " + target + " of " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long decodeLong(byte[] b, int offset) {
+    long v = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      v = (v << 8) | (b[offset + i] & 0xff);
+    }
+    return v;
+  }
+
+  private static void encodeLong(byte[] out, int offset, long v) {
+    for (int i = Long.BYTES - 1; i >= 0; i--) {
+      out[offset + i] = (byte) v;
+      v >>>= 8;
+    }
   }
 
   private static byte[] counterKey(byte[] raw) {
@@ -142,19 +279,12 @@ public final class LocalReplica {
     if (bytes.length != Long.BYTES) {
       throw new StorageException("corrupt dot counter of " + bytes.length + " bytes");
     }
-    long v = 0;
-    for (byte b : bytes) {
-      v = (v << 8) | (b & 0xff);
-    }
-    return v;
+    return decodeLong(bytes, 0);
   }
 
   private static byte[] encodeCounter(long counter) {
     byte[] out = new byte[Long.BYTES];
-    for (int i = Long.BYTES - 1; i >= 0; i--) {
-      out[i] = (byte) counter;
-      counter >>>= 8;
-    }
+    encodeLong(out, 0, counter);
     return out;
   }
 

@@ -6,6 +6,7 @@ import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
+import io.dynamo.core.node.PeerHealth;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.proto.v1.Envelope;
@@ -102,7 +103,8 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
             network.sinkFor(id),
             new SimulatedStorageExecutor(
                 queue, random, storageMinDelayMillis, storageMaxDelayMillis, name, alive),
-            new LocalReplica(engine, settings.maxClockEntries()));
+            new LocalReplica(engine, settings.maxClockEntries()),
+            PeerHealth.ALWAYS_UP);
   }
 
   /** Stops the node at once; what its storage holds stays. */

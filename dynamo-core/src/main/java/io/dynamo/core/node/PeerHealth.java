@@ -1,0 +1,34 @@
+package io.dynamo.core.node;
+
+import io.dynamo.core.ring.NodeId;
+
+/**
+ * This node's judgement of whether each peer is up, fed by every message heard from it. It only
+ * changes whom a coordinator asks (sloppy quorum), never who owns data.
+ */
+public interface PeerHealth {
+  /** Believes every peer is up: for tests that want strict quorums over a fixed set. */
+  PeerHealth ALWAYS_UP =
+      new PeerHealth() {
+        @Override
+        public void heard(NodeId from, long nowMillis) {}
+
+        @Override
+        public boolean isAvailable(NodeId node, long nowMillis) {
+          return true;
+        }
+
+        @Override
+        public double phi(NodeId node, long nowMillis) {
+          return 0;
+        }
+      };
+
+  /** A message (any message) arrived from {@code from}. */
+  void heard(NodeId from, long nowMillis);
+
+  boolean isAvailable(NodeId node, long nowMillis);
+
+  /** The suspicion level behind {@link #isAvailable}, for operators; 0 when unknown. */
+  double phi(NodeId node, long nowMillis);
+}
