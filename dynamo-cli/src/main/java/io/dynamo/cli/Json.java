@@ -24,6 +24,9 @@ final class Json {
       string(out, s);
     } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
       out.append(value);
+    } else if (value instanceof Double d) {
+      // JSON has no infinities; an unbounded suspicion is written as null.
+      out.append(Double.isFinite(d) ? String.format(java.util.Locale.ROOT, "%.3f", d) : "null");
     } else if (value instanceof Map<?, ?> map) {
       out.append('{');
       boolean first = true;

@@ -35,8 +35,8 @@ final class StatusCommand extends ClientCommand {
     out.printf("members (%d):%n", s.members().size());
     for (NodeStatus.Member m : s.members()) {
       out.printf(
-          "  %-8s %-21s %4d partitions%s%n",
-          m.nodeId(), m.clientAddress(), m.partitionsOwned(),
+          "  %-8s %-21s %4d partitions  %-4s phi %.1f%s%n",
+          m.nodeId(), m.clientAddress(), m.partitionsOwned(), m.up() ? "up" : "DOWN", m.phi(),
           m.zone().isEmpty() ? "" : "  zone " + m.zone());
     }
     return ExitCode.OK;
@@ -80,6 +80,8 @@ final class StatusCommand extends ClientCommand {
       member.put("capacity", m.capacity());
       member.put("zone", m.zone());
       member.put("partitions", m.partitionsOwned());
+      member.put("up", m.up());
+      member.put("phi", m.phi());
       members.add(member);
     }
     body.put("members", members);

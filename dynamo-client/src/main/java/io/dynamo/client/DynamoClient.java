@@ -213,7 +213,7 @@ public final class DynamoClient implements AutoCloseable {
       members.add(
           new NodeStatus.Member(
               m.getNodeId(), m.getClientAddress(), m.getPeerAddress(), m.getCapacity(), m.getZone(),
-              m.getPartitionsOwned()));
+              m.getPartitionsOwned(), m.getUp(), m.getPhi()));
     }
     return new NodeStatus(
         s.getNodeId(), s.getVersion(), s.getPartitions(), s.getDefaultN(), s.getDefaultR(),

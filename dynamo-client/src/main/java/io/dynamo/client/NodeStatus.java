@@ -8,10 +8,13 @@ public record NodeStatus(
     String nodeId, String version, int partitions, int defaultN, int defaultR, int defaultW,
     Duration uptime, List<Member> members) {
 
-  /** One member of the cluster. */
+  /**
+   * One member of the cluster; {@code up} and {@code phi} are the answering node's failure
+   * detector's view of it.
+   */
   public record Member(
       String nodeId, String clientAddress, String peerAddress, int capacity, String zone,
-      int partitionsOwned) {}
+      int partitionsOwned, boolean up, double phi) {}
 
   public NodeStatus {
     members = List.copyOf(members);

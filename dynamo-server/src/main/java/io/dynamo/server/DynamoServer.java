@@ -1,6 +1,8 @@
 package io.dynamo.server;
 
+import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.node.NodeProtocol;
+import io.dynamo.core.node.PeerHealth;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.LocalReplica;
@@ -78,9 +80,12 @@ public final class DynamoServer implements AutoCloseable {
             protocolThread,
             peers,
             protocolThread,
-            new LocalReplica(storage, config.protocol().maxClockEntries()));
+            new LocalReplica(storage, config.protocol().maxClockEntries()),
+            PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector())));
     this.status =
-        new StatusReporter(config, ring, () -> (System.nanoTime() - started) / 1_000_000);
+        new StatusReporter(
+            config, ring, protocol, () -> (System.nanoTime() - started) / 1_000_000);
+    protocolThread.execute(protocol::start);
     try {
       this.peerChannel = bind(config.peerListen(), peerInitializer());
       this.clientChannel = bind(config.clientListen(), clientInitializer());
@@ -152,7 +157,8 @@ public final class DynamoServer implements AutoCloseable {
 
   private void onClientRequest(Envelope request, Consumer<Envelope> reply) {
     if (request.hasStatusRequest()) {
-      reply.accept(status.status(request.getRequestId()));
+      // The failure detector's view lives on the protocol thread.
+      protocolThread.execute(() -> reply.accept(status.status(request.getRequestId())));
       return;
     }
     protocolThread.execute(() -> protocol.onClientRequest(request, reply));

@@ -1,5 +1,6 @@
 package io.dynamo.server;
 
+import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.proto.v1.Envelope;
@@ -18,14 +19,17 @@ final class StatusReporter {
 
   private final NodeConfig config;
   private final Ring ring;
+  private final NodeProtocol protocol;
   private final LongSupplier uptimeMillis;
 
-  StatusReporter(NodeConfig config, Ring ring, LongSupplier uptimeMillis) {
+  StatusReporter(NodeConfig config, Ring ring, NodeProtocol protocol, LongSupplier uptimeMillis) {
     this.config = config;
     this.ring = ring;
+    this.protocol = protocol;
     this.uptimeMillis = uptimeMillis;
   }
 
+  /** Call on the protocol thread. */
   Envelope status(long requestId) {
     StatusResponse.Builder b =
         StatusResponse.newBuilder()
@@ -44,7 +48,9 @@ final class StatusReporter {
               .setPeerAddress(m.peer().toString())
               .setCapacity(m.capacity())
               .setZone(m.zone())
-              .setPartitionsOwned(ring.partitionsOwnedBy(m.id())));
+              .setPartitionsOwned(ring.partitionsOwnedBy(m.id()))
+              .setUp(protocol.isUp(m.id()))
+              .setPhi(protocol.phi(m.id())));
     }
     return Replies.envelope(requestId).setStatusResponse(b).build();
   }

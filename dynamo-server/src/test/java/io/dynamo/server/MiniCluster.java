@@ -1,6 +1,8 @@
 package io.dynamo.server;
 
 import io.dynamo.client.DynamoClient;
+import io.dynamo.client.DynamoException;
+import io.dynamo.client.NodeStatus;
 import io.dynamo.server.config.ConfigLoader;
 import io.dynamo.server.config.NodeConfig;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 
 /**
  * Several real nodes (Netty, RocksDB) in one JVM on loopback, on ephemeral ports, for tests. Nodes
@@ -63,6 +66,7 @@ public final class MiniCluster implements AutoCloseable {
     for (int i = 0; i < nodes; i++) {
       c.startNode(i);
     }
+    c.awaitMutualView();
     return c;
   }
 
@@ -80,6 +84,48 @@ public final class MiniCluster implements AutoCloseable {
     }
     NodeConfig config = ConfigLoader.from(configs.get(i), baseDir);
     servers.set(i, DynamoServer.start(config));
+  }
+
+  /** Starts node {@code i} again and waits until every running node believes it is up. */
+  public void restartNode(int i) {
+    startNode(i);
+    awaitMutualView();
+  }
+
+  /**
+   * Waits until every running node believes every running node is up and every stopped node is
+   * down, so that a test starts from a settled failure-detector view.
+   */
+  public void awaitMutualView() {
+    List<String> running = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i) != null) {
+        running.add(id(i));
+      }
+    }
+    Awaitility.await("every running node sees " + running + " up")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> viewsAgree(running));
+  }
+
+  private boolean viewsAgree(List<String> running) {
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i) == null) {
+        continue;
+      }
+      try (DynamoClient c =
+          DynamoClient.builder().node(clientAddress(i)).timeout(Duration.ofSeconds(5)).build()) {
+        for (NodeStatus.Member m : c.status().members()) {
+          if (m.up() != running.contains(m.nodeId())) {
+            return false;
+          }
+        }
+      } catch (DynamoException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public void stopNode(int i) {

@@ -357,7 +357,9 @@ public final class NodeProtocol implements OperationHost {
     return new RequestException(
         StatusCode.QUORUM_UNAVAILABLE,
         what + " needs " + required + " replicas but only " + reachable
-            + " are believed up for this key");
+            + " are believed up for this key",
+        required,
+        0);
   }
 
   // ---- periodic work ------------------------------------------------------------------------

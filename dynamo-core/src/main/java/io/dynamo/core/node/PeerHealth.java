@@ -1,5 +1,6 @@
 package io.dynamo.core.node;
 
+import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.ring.NodeId;
 
 /**
@@ -23,6 +24,26 @@ public interface PeerHealth {
           return 0;
         }
       };
+
+  /** A phi-accrual failure detector's judgement. */
+  static PeerHealth of(FailureDetector detector) {
+    return new PeerHealth() {
+      @Override
+      public void heard(NodeId from, long nowMillis) {
+        detector.heartbeat(from, nowMillis);
+      }
+
+      @Override
+      public boolean isAvailable(NodeId node, long nowMillis) {
+        return detector.isAvailable(node, nowMillis);
+      }
+
+      @Override
+      public double phi(NodeId node, long nowMillis) {
+        return detector.phi(node, nowMillis);
+      }
+    };
+  }
 
   /** A message (any message) arrived from {@code from}. */
   void heard(NodeId from, long nowMillis);

@@ -1,5 +1,6 @@
 package io.dynamo.server.config;
 
+import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.ProtocolSettings;
@@ -79,7 +80,21 @@ public final class ConfigLoader {
       throw new ConfigException(
           "limits.max-key-size: must be 1 byte to " + MAX_KEY_BYTES + " bytes: " + maxKey);
     }
-    ProtocolSettings protocol = new ProtocolSettings(timeoutMillis, maxClockEntries, (int) maxKey);
+    Duration heartbeat =
+        optional("failure-detector.heartbeat-interval", positive(Units::duration), Duration.ofMillis(500));
+    Duration handoffInterval =
+        optional("handoff.interval", positive(Units::duration), Duration.ofMillis(100));
+    int handoffRate = optional("handoff.max-rate", range(1, 1_000_000), 2_000);
+    ProtocolSettings protocol =
+        new ProtocolSettings(
+            timeoutMillis, maxClockEntries, (int) maxKey, heartbeat.toMillis(),
+            handoffInterval.toMillis(), handoffRate);
+    double threshold =
+        optional("failure-detector.phi-threshold", ConfigLoader::positiveDouble, 8.0);
+    Duration pause =
+        optional("failure-detector.acceptable-pause", Units::duration, Duration.ofSeconds(2));
+    PhiAccrualSettings detector =
+        new PhiAccrualSettings(threshold, 1000, 100, pause.toMillis(), heartbeat.toMillis());
     long maxFrame = optional("limits.max-frame-size", Units::bytes, 16L << 20);
     long largestValue = Math.max(defaults.maxValueBytes(),
         overrides.values().stream().mapToLong(BucketProperties::maxValueBytes).max().orElse(0));
@@ -101,8 +116,8 @@ public final class ConfigLoader {
     }
     return new NodeConfig(
         nodeId, client, peer, dataDir, partitions, members,
-        new BucketTable(defaults, overrides), protocol, (int) maxFrame, sync, threads, ioThreads,
-        grace);
+        new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, threads,
+        ioThreads, grace);
   }
 
   private List<MemberConfig> members() {
@@ -160,6 +175,14 @@ public final class ConfigLoader {
       case "lww", "last-write-wins" -> ConflictMode.LAST_WRITE_WINS;
       default -> throw new IllegalArgumentException("expected siblings or last-write-wins: " + s);
     };
+  }
+
+  private static double positiveDouble(String s) {
+    double d = Double.parseDouble(s);
+    if (!(d > 0) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException("must be a positive number: " + s);
+    }
+    return d;
   }
 
   private static boolean bool(String s) {

@@ -1,5 +1,6 @@
 package io.dynamo.server.config;
 
+import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.ProtocolSettings;
@@ -25,6 +26,7 @@ public record NodeConfig(
     List<MemberConfig> members,
     BucketTable buckets,
     ProtocolSettings protocol,
+    PhiAccrualSettings failureDetector,
     int maxFrameBytes,
     boolean syncWrites,
     int storageThreads,
