@@ -8,9 +8,14 @@ import io.dynamo.proto.v1.DeleteRequest;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.GetRequest;
 import io.dynamo.proto.v1.GetResponse;
+import io.dynamo.proto.v1.HintsRequest;
+import io.dynamo.proto.v1.LocalGetRequest;
 import io.dynamo.proto.v1.MemberStatus;
 import io.dynamo.proto.v1.PutRequest;
 import io.dynamo.proto.v1.Quorum;
+import io.dynamo.proto.v1.RouteNode;
+import io.dynamo.proto.v1.RouteRequest;
+import io.dynamo.proto.v1.RouteResponse;
 import io.dynamo.proto.v1.StatusRequest;
 import io.dynamo.proto.v1.StatusResponse;
 import io.netty.channel.EventLoopGroup;
@@ -130,6 +135,45 @@ public final class DynamoClient implements AutoCloseable {
         .thenApply(e -> toStatus(Responses.expect(e, Envelope.BodyCase.STATUS_RESPONSE).getStatusResponse()));
   }
 
+  // ---- operator requests, answered by one node ----------------------------------------------
+
+  /** Where {@code key} lives, as node {@code node} (index in the configured list) sees it. */
+  public CompletableFuture<Route> routeAsync(int node, String bucket, byte[] key) {
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setRouteRequest(RouteRequest.newBuilder().setBucket(bucket).setKey(ByteString.copyFrom(key)));
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> toRoute(Responses.expect(e, Envelope.BodyCase.ROUTE_RESPONSE).getRouteResponse()));
+  }
+
+  /** Node {@code node}'s own copy of {@code key}, without asking any other replica. */
+  public CompletableFuture<GetResult> localGetAsync(int node, String bucket, byte[] key) {
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setLocalGetRequest(
+                LocalGetRequest.newBuilder().setBucket(bucket).setKey(ByteString.copyFrom(key)));
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> toResult(Responses.expect(e, Envelope.BodyCase.GET_RESPONSE).getGetResponse()));
+  }
+
+  /** The hints node {@code node} holds, per home replica. */
+  public CompletableFuture<List<HintQueue>> hintsAsync(int node) {
+    Envelope.Builder request = Envelope.newBuilder().setHintsRequest(HintsRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(
+            e -> {
+              List<HintQueue> out = new ArrayList<>();
+              for (io.dynamo.proto.v1.HintQueue q :
+                  Responses.expect(e, Envelope.BodyCase.HINTS_RESPONSE).getHintsResponse().getQueuesList()) {
+                out.add(new HintQueue(q.getTarget(), q.getCount(), Duration.ofMillis(q.getOldestAgeMillis())));
+              }
+              return out;
+            });
+  }
+
   // ---- blocking ------------------------------------------------------------------------------
 
   public GetResult get(String bucket, String key) {
@@ -159,6 +203,18 @@ public final class DynamoClient implements AutoCloseable {
 
   public NodeStatus status() {
     return await(statusAsync(0));
+  }
+
+  public Route route(int node, String bucket, String key) {
+    return await(routeAsync(node, bucket, utf8(key)));
+  }
+
+  public GetResult localGet(int node, String bucket, String key) {
+    return await(localGetAsync(node, bucket, utf8(key)));
+  }
+
+  public List<HintQueue> hints(int node) {
+    return await(hintsAsync(node));
   }
 
   @Override
@@ -205,6 +261,18 @@ public final class DynamoClient implements AutoCloseable {
       values = List.of(Objects.requireNonNull(resolver.resolve(List.copyOf(values)), "resolver result"));
     }
     return new GetResult(values, Context.fromBytes(response.getContext().toByteArray()), response.getDeleted());
+  }
+
+  private static Route toRoute(RouteResponse r) {
+    List<Route.Node> home = new ArrayList<>();
+    for (RouteNode n : r.getPreferenceListList()) {
+      home.add(new Route.Node(n.getNodeId(), n.getUp(), n.getStandsInFor()));
+    }
+    List<Route.Node> targets = new ArrayList<>();
+    for (RouteNode n : r.getTargetsList()) {
+      targets.add(new Route.Node(n.getNodeId(), n.getUp(), n.getStandsInFor()));
+    }
+    return new Route(r.getPartition(), home, targets);
   }
 
   private static NodeStatus toStatus(StatusResponse s) {

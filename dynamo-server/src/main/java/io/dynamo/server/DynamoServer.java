@@ -56,7 +56,8 @@ public final class DynamoServer implements AutoCloseable {
     this.config = config;
     long started = System.nanoTime();
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
-    this.storage = RocksDbStorageEngine.open(config.dataDir(), config.syncWrites());
+    this.storage =
+        RocksDbStorageEngine.open(config.dataDir(), config.syncWrites(), config.writeAheadLog());
     this.protocolThread = new ProtocolThread(config.storageThreads(), config.shutdownGrace());
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
     this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");

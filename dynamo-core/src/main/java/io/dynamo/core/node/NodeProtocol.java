@@ -96,7 +96,9 @@ public final class NodeProtocol implements OperationHost {
     }
     started = true;
     scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
-    scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
+    if (settings.handoffEnabled()) {
+      scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
+    }
   }
 
   public NodeId self() {

@@ -9,6 +9,8 @@ package io.dynamo.core.node;
  * @param heartbeatIntervalMillis how often a node tells every peer it is alive
  * @param handoffIntervalMillis how often a node tries to hand hints to their home replicas
  * @param handoffRatePerSecond at most this many hints are handed to one node per second
+ * @param handoffEnabled whether hints are handed off at all (off only to hold them, for example
+ *     to inspect them, or to show that a checker notices when they never arrive)
  */
 public record ProtocolSettings(
     long requestTimeoutMillis,
@@ -16,7 +18,8 @@ public record ProtocolSettings(
     int maxKeyBytes,
     long heartbeatIntervalMillis,
     long handoffIntervalMillis,
-    int handoffRatePerSecond) {
+    int handoffRatePerSecond,
+    boolean handoffEnabled) {
   public static final ProtocolSettings DEFAULT = new ProtocolSettings(5_000, 50, 65_536);
 
   public ProtocolSettings {
@@ -39,7 +42,7 @@ public record ProtocolSettings(
 
   /** Default periods: heartbeats every 500 ms, handoff every 100 ms at up to 2,000 hints/s. */
   public ProtocolSettings(long requestTimeoutMillis, int maxClockEntries, int maxKeyBytes) {
-    this(requestTimeoutMillis, maxClockEntries, maxKeyBytes, 500, 100, 2_000);
+    this(requestTimeoutMillis, maxClockEntries, maxKeyBytes, 500, 100, 2_000, true);
   }
 
   /** Hints handed to one node per handoff round. */

@@ -85,10 +85,11 @@ public final class ConfigLoader {
     Duration handoffInterval =
         optional("handoff.interval", positive(Units::duration), Duration.ofMillis(100));
     int handoffRate = optional("handoff.max-rate", range(1, 1_000_000), 2_000);
+    boolean handoff = optional("handoff.enabled", ConfigLoader::bool, true);
     ProtocolSettings protocol =
         new ProtocolSettings(
             timeoutMillis, maxClockEntries, (int) maxKey, heartbeat.toMillis(),
-            handoffInterval.toMillis(), handoffRate);
+            handoffInterval.toMillis(), handoffRate, handoff);
     double threshold =
         optional("failure-detector.phi-threshold", ConfigLoader::positiveDouble, 8.0);
     Duration pause =
@@ -104,6 +105,10 @@ public final class ConfigLoader {
               + maxFrame);
     }
     boolean sync = optional("storage.sync", ConfigLoader::bool, false);
+    boolean wal = optional("storage.wal", ConfigLoader::bool, true);
+    if (sync && !wal) {
+      throw new ConfigException("storage.sync: true needs storage.wal=true (there is no log to sync)");
+    }
     int threads = optional("storage.threads", range(1, 256), 4);
     int ioThreads =
         optional(
@@ -116,7 +121,7 @@ public final class ConfigLoader {
     }
     return new NodeConfig(
         nodeId, client, peer, dataDir, partitions, members,
-        new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, threads,
+        new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal, threads,
         ioThreads, grace);
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
  * ConfigLoader}; the keys are listed in docs/configuration.md.
  *
  * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
+ * @param writeAheadLog whether writes go to the RocksDB WAL at all; without it an acknowledged
+ *     write lives only in memory until a flush, and a crash loses it (unsafe, for tests)
  * @param ioThreads Netty threads that read and write connections (both listeners and peers)
  */
 public record NodeConfig(
@@ -29,6 +31,7 @@ public record NodeConfig(
     PhiAccrualSettings failureDetector,
     int maxFrameBytes,
     boolean syncWrites,
+    boolean writeAheadLog,
     int storageThreads,
     int ioThreads,
     Duration shutdownGrace) {

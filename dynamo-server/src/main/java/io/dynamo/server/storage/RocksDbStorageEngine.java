@@ -58,6 +58,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   public static RocksDbStorageEngine open(Path dir, boolean sync) {
+    return open(dir, sync, true);
+  }
+
+  /** With {@code wal} false writes skip the log: a crash loses what was not flushed. Unsafe. */
+  public static RocksDbStorageEngine open(Path dir, boolean sync, boolean wal) {
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
@@ -80,8 +85,12 @@ public final class RocksDbStorageEngine implements StorageEngine {
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
-      log.info("opened RocksDB at {} (sync={})", dir, sync);
+      WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(!wal);
+      if (wal) {
+        log.info("opened RocksDB at {} (sync={})", dir, sync);
+      } else {
+        log.warn("opened RocksDB at {} WITHOUT a write-ahead log: a crash loses acknowledged writes", dir);
+      }
       return new RocksDbStorageEngine(db, dbOptions, cfOptions, writeOptions, handles);
     } catch (RocksDBException e) {
       dbOptions.close();
