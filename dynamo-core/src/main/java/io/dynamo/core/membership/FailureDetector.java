@@ -68,7 +68,8 @@ public final class FailureDetector {
   /**
    * The peers whose availability at {@code nowMillis} differs from what the previous call
    * reported, in node order. Every peer starts out reported available, so a peer shows up here
-   * the first time it is suspected, and again when it recovers.
+   * the first time it is suspected, and again when it recovers. Calls compare snapshots: a peer
+   * suspected and heard from again between two calls is not reported.
    */
   public List<Transition> evaluate(long nowMillis) {
     List<Transition> transitions = new ArrayList<>();

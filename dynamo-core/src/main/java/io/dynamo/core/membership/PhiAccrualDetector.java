@@ -16,7 +16,7 @@ import java.util.Objects;
  * of the CDF, {@code 1 / (1 + exp(-y (1.5976 + 0.070566 y^2)))}, computed here in a form that
  * neither underflows nor returns infinity: phi stays finite and non-decreasing in elapsed time.
  *
- * <p>Choices, each as in Akka:
+ * <p>Choices, the first two as in Akka:
  *
  * <ul>
  *   <li>Before the first heartbeat phi is 0 and the peer is available: a coordinator must try
@@ -25,10 +25,15 @@ import java.util.Objects;
  *   <li>The first heartbeat only sets the arrival time, and seeds the window with two samples,
  *       estimate - estimate/4 and estimate + estimate/4, so phi is meaningful at once. The seeds
  *       are ordinary samples and leave the window as real intervals push them out.
- *   <li>The interval ending with a heartbeat that arrives while the peer is suspected is not
- *       recorded: one long outage would otherwise inflate the mean and std-dev and make the next
- *       outage slow to detect. The heartbeat still resets the arrival time, so the peer is
- *       available again at once.
+ *   <li>An interval that ends at phi 8 or more is an outage, not a sample, and
+ *       is not recorded: one long outage would otherwise inflate the mean and std-dev and make the
+ *       next outage slow to detect. The heartbeat still resets the arrival time, so the peer is
+ *       available again at once. Akka skips intervals that end while the peer is suspected, that
+ *       is, at phi &ge; the configured threshold; the limit here is fixed instead (and equal to the
+ *       default threshold, so with default settings the two agree). Akka's rule makes the window,
+ *       and so phi, depend on the threshold, and then a larger threshold can mark a peer down
+ *       earlier than a smaller one after some histories; with a fixed limit, phi is a function of
+ *       the heartbeats alone and thresholds compare as they should.
  * </ul>
  *
  * <p>Time is passed in as milliseconds of a monotonic clock. A heartbeat stamped before the last
@@ -36,6 +41,9 @@ import java.util.Objects;
  * Not thread-safe: the caller serialises calls.
  */
 public final class PhiAccrualDetector {
+  /** Intervals ending at this phi or above are outages and stay out of the window. */
+  static final double OUTAGE_PHI = 8.0;
+
   private static final double LN_10 = Math.log(10);
 
   private final PhiAccrualSettings settings;
@@ -70,7 +78,7 @@ public final class PhiAccrualDetector {
     if (nowMillis < lastHeartbeatMillis) {
       return;
     }
-    if (isAvailable(nowMillis)) {
+    if (phi(nowMillis) < OUTAGE_PHI) {
       record(nowMillis - lastHeartbeatMillis);
     }
     lastHeartbeatMillis = nowMillis;
