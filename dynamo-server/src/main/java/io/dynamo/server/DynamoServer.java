@@ -77,7 +77,7 @@ public final class DynamoServer implements AutoCloseable {
             ring,
             config.buckets(),
             config.protocol(),
-            System::currentTimeMillis,
+            new SystemClock(),
             protocolThread,
             peers,
             protocolThread,

@@ -95,6 +95,14 @@ public final class NodeProtocol implements OperationHost {
       return;
     }
     started = true;
+    // Every member is taken to have been alive when this node started: one never heard from
+    // afterwards is then suspected like one that fell silent, instead of being trusted forever.
+    long now = clock.monotonicMillis();
+    for (NodeId member : ring.members().keySet()) {
+      if (!member.equals(self)) {
+        health.heard(member, now);
+      }
+    }
     scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
     if (settings.handoffEnabled()) {
       scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
@@ -116,12 +124,12 @@ public final class NodeProtocol implements OperationHost {
 
   /** Whether this node believes {@code node} is up (itself always). */
   public boolean isUp(NodeId node) {
-    return node.equals(self) || health.isAvailable(node, clock.currentTimeMillis());
+    return node.equals(self) || health.isAvailable(node, clock.monotonicMillis());
   }
 
   /** The failure detector's suspicion of {@code node}, for operators. */
   public double phi(NodeId node) {
-    return node.equals(self) ? 0 : health.phi(node, clock.currentTimeMillis());
+    return node.equals(self) ? 0 : health.phi(node, clock.monotonicMillis());
   }
 
   /** A client request; {@code reply} receives exactly one response envelope. */
@@ -160,11 +168,10 @@ public final class NodeProtocol implements OperationHost {
 
   /** A message from another node (or this node's own replica answering it). */
   public void onPeerMessage(NodeId from, Envelope message) {
-    if (!from.equals(self)) {
-      health.heard(from, clock.currentTimeMillis());
-    }
     switch (message.getBodyCase()) {
-      case HEARTBEAT -> {}
+      // Only heartbeats feed the failure detector: they arrive at a steady rate, whereas counting
+      // bursts of traffic would shrink the expected interval and make a quiet peer look dead.
+      case HEARTBEAT -> health.heard(from, clock.monotonicMillis());
       case REPLICA_READ_REQUEST -> serveRead(from, message.getReplicaReadRequest());
       case REPLICA_WRITE_REQUEST -> serveWrite(from, message.getReplicaWriteRequest());
       case FORWARD_REQUEST -> serveForward(from, message.getForwardRequest());
@@ -368,7 +375,7 @@ public final class NodeProtocol implements OperationHost {
 
   private void heartbeatRound() {
     Envelope heartbeat = Replies.envelope(0).setHeartbeat(Heartbeat.getDefaultInstance()).build();
-    long now = clock.currentTimeMillis();
+    long now = clock.monotonicMillis();
     for (NodeId member : ring.members().keySet()) {
       if (member.equals(self)) {
         continue;

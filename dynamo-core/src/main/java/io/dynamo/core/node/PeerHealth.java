@@ -4,7 +4,7 @@ import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.ring.NodeId;
 
 /**
- * This node's judgement of whether each peer is up, fed by every message heard from it. It only
+ * This node's judgement of whether each peer is up, fed by its heartbeats. It only
  * changes whom a coordinator asks (sloppy quorum), never who owns data.
  */
 public interface PeerHealth {
@@ -45,7 +45,7 @@ public interface PeerHealth {
     };
   }
 
-  /** A message (any message) arrived from {@code from}. */
+  /** A heartbeat arrived from {@code from} (times are monotonic milliseconds). */
   void heard(NodeId from, long nowMillis);
 
   boolean isAvailable(NodeId node, long nowMillis);
