@@ -32,18 +32,33 @@ final class ProtocolThread implements Scheduler, StorageExecutor, AutoCloseable 
             new DefaultThreadFactory("storage", true));
   }
 
+  /** Runs {@code task} on the protocol thread; dropped once the node is shutting down. */
   void execute(Runnable task) {
-    loop.execute(task);
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (!loop.isShuttingDown()) {
+        throw e;
+      }
+      // Shutting down: messages and storage results still in flight have nowhere to go.
+    }
   }
 
   @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
     if (delayMillis <= 0) {
-      loop.execute(task);
+      execute(task);
       return () -> {};
     }
-    ScheduledFuture<?> f = loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-    return () -> f.cancel(false);
+    try {
+      ScheduledFuture<?> f = loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    } catch (RejectedExecutionException e) {
+      if (!loop.isShuttingDown()) {
+        throw e;
+      }
+      return () -> {};
+    }
   }
 
   @Override
@@ -60,10 +75,10 @@ final class ProtocolThread implements Scheduler, StorageExecutor, AutoCloseable 
             }
             T r = result;
             Throwable e = error;
-            loop.execute(() -> onDone.accept(r, e));
+            execute(() -> onDone.accept(r, e));
           });
     } catch (RejectedExecutionException e) {
-      loop.execute(() -> onDone.accept(null, e));
+      execute(() -> onDone.accept(null, e));
     }
   }
 
