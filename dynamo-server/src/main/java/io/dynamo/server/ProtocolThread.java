@@ -78,7 +78,10 @@ final class ProtocolThread implements Scheduler, StorageExecutor, AutoCloseable 
             execute(() -> onDone.accept(r, e));
           });
     } catch (RejectedExecutionException e) {
-      execute(() -> onDone.accept(null, e));
+      if (!storagePool.isShutdown()) {
+        execute(() -> onDone.accept(null, e));
+      }
+      // Shutting down: the work is dropped, as it would be by a crash; the protocol copes.
     }
   }
 
