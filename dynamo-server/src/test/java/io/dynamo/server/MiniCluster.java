@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Several real nodes (Netty, RocksDB) in one JVM on loopback, on ephemeral ports, for tests. Nodes
@@ -103,13 +104,20 @@ public final class MiniCluster implements AutoCloseable {
         running.add(id(i));
       }
     }
-    Awaitility.await("every running node sees " + running + " up")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> viewsAgree(running));
+    List<String> disagreement = new ArrayList<>();
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> viewsAgree(running, disagreement));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "nodes did not agree that exactly " + running + " are up: " + disagreement, e);
+    }
   }
 
-  private boolean viewsAgree(List<String> running) {
+  private boolean viewsAgree(List<String> running, List<String> disagreement) {
+    disagreement.clear();
     for (int i = 0; i < servers.size(); i++) {
       if (servers.get(i) == null) {
         continue;
@@ -118,14 +126,15 @@ public final class MiniCluster implements AutoCloseable {
           DynamoClient.builder().node(clientAddress(i)).timeout(Duration.ofSeconds(5)).build()) {
         for (NodeStatus.Member m : c.status().members()) {
           if (m.up() != running.contains(m.nodeId())) {
-            return false;
+            disagreement.add(id(i) + " sees " + m.nodeId() + (m.up() ? " up" : " down")
+                + " (phi " + m.phi() + ")");
           }
         }
       } catch (DynamoException e) {
-        return false;
+        disagreement.add(id(i) + " did not answer status: " + e.getMessage());
       }
     }
-    return true;
+    return disagreement.isEmpty();
   }
 
   public void stopNode(int i) {

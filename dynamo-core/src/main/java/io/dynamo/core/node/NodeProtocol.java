@@ -374,6 +374,16 @@ public final class NodeProtocol implements OperationHost {
   // ---- periodic work ------------------------------------------------------------------------
 
   private void heartbeatRound() {
+    // Reschedule first: a failure in one round must not end failure detection for good.
+    scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
+    try {
+      sendHeartbeats();
+    } catch (RuntimeException e) {
+      log.error("heartbeat round failed", e);
+    }
+  }
+
+  private void sendHeartbeats() {
     Envelope heartbeat = Replies.envelope(0).setHeartbeat(Heartbeat.getDefaultInstance()).build();
     long now = clock.monotonicMillis();
     for (NodeId member : ring.members().keySet()) {
@@ -388,12 +398,15 @@ public final class NodeProtocol implements OperationHost {
             String.format("%.1f", health.phi(member, now)));
       }
     }
-    scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
   }
 
   private void handoffRound() {
-    handoff.round(this::isUp);
     scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
+    try {
+      handoff.round(this::isUp);
+    } catch (RuntimeException e) {
+      log.error("handoff round failed", e);
+    }
   }
 
   // ---- replica side -------------------------------------------------------------------------
