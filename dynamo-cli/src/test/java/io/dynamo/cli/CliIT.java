@@ -134,6 +134,35 @@ class CliIT {
   }
 
   @Test
+  void routeShowsThePartitionThePreferenceListAndTheTargets() {
+    Run human = ok("route", "basics", "routed");
+    assertThat(human.out())
+        .containsPattern("^basics/routed: partition \\d+, as n1 sees it\n")
+        .contains("preference list (N=3):\n", "targets (3):\n")
+        .doesNotContain("DOWN", "substitute");
+    for (int i = 0; i < NODES; i++) {
+      assertThat(human.out())
+          .containsPattern("(?m)^  " + id(i) + "\\s+up$")
+          .containsPattern("(?m)^  " + id(i) + "\\s+home$");
+    }
+
+    Run json = ok("route", "basics", "routed", "--json");
+    assertThat(json.out().strip())
+        .matches("\\{\"node\":\"n1\",\"partition\":\\d+,\"preferenceList\":\\[.*\\],"
+            + "\"targets\":\\[.*\\]\\}");
+    for (int i = 0; i < NODES; i++) {
+      assertThat(json.out())
+          .contains("{\"id\":\"" + id(i) + "\",\"up\":true}")
+          .contains("{\"id\":\"" + id(i) + "\",\"standsInFor\":null}");
+    }
+    // The partition is the same whichever node is asked.
+    String partition = partitionOf(json.out());
+    Run fromN3 = ok("--node", address(2), "route", "basics", "routed", "--json");
+    assertThat(fromN3.out()).startsWith("{\"node\":\"n3\"");
+    assertThat(partitionOf(fromN3.out())).isEqualTo(partition);
+  }
+
+  @Test
   void anInvalidRequestIsOneLineOnStderrAndExitStatus3() {
     Run run = cli("put", "basics", "k", "v", "--w", "4");
     assertThat(run.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
@@ -250,6 +279,12 @@ class CliIT {
   private static String contextLine(String out) {
     Matcher m = Pattern.compile("(?m)^context: (\\S+)$").matcher(out);
     assertThat(m.find()).as("a context line in %s", out).isTrue();
+    return m.group(1);
+  }
+
+  private static String partitionOf(String routeJson) {
+    Matcher m = Pattern.compile("\"partition\":(\\d+)").matcher(routeJson);
+    assertThat(m.find()).as("a partition in %s", routeJson).isTrue();
     return m.group(1);
   }
 
