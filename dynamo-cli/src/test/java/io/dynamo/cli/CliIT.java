@@ -163,6 +163,42 @@ class CliIT {
   }
 
   @Test
+  void getReplicaReadsOneNodesOwnCopy() {
+    String context = contextLine(ok("put", "basics", "replicated", "v1", "--w", "3").out());
+
+    Run human = ok("get", "basics", "replicated", "--replica", "n2");
+    assertThat(human.out())
+        .isEqualTo("replica n2 (" + address(1) + "), its own copy only: no quorum, no read repair\n"
+            + "v1\ncontext: " + context + "\n");
+
+    Run json = ok("get", "basics", "replicated", "--replica", "n3", "--json");
+    assertThat(json.out().strip())
+        .isEqualTo("{\"replica\":\"n3\",\"address\":\"" + address(2) + "\",\"values\":[\"v1\"],"
+            + "\"context\":\"" + context + "\",\"deleted\":false,\"siblings\":1}");
+
+    assertThat(ok("get", "basics", "never-written", "--replica", "n1").out())
+        .endsWith("no read repair\n(not found)\n");
+  }
+
+  @Test
+  void getReplicaWithAnUnknownNodeIdIsAUsageError() {
+    Run run = cli("get", "basics", "k", "--replica", "n9");
+    assertThat(run.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err())
+        .isEqualTo("dynamo: --replica: no node 'n9' in the cluster (members, as n1 sees them:"
+            + " n1, n2, n3)\n");
+
+    Run json = cli("get", "basics", "k", "--replica", "n9", "--json");
+    assertThat(json.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(json.err()).startsWith("{\"error\":{\"code\":\"USAGE\",\"message\":\"--replica: no node");
+
+    Run withR = cli("get", "basics", "k", "--replica", "n2", "--r", "3");
+    assertThat(withR.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(withR.err()).contains("--r has no effect with --replica");
+  }
+
+  @Test
   void anInvalidRequestIsOneLineOnStderrAndExitStatus3() {
     Run run = cli("put", "basics", "k", "v", "--w", "4");
     assertThat(run.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
