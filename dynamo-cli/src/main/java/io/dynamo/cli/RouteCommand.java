@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
     name = "route",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows where a key lives, as one node sees it: the key's partition, its preference list (home"
-          + " replicas) with whether that node believes each is up, and the nodes a write would go"
-          + " to now. A substitute target stands in for a home replica believed down and keeps a"
-          + " hint for it.",
+      "Shows where a key lives: its partition, preference list and current write targets.",
+      "As the node asked sees it: the preference list (home replicas) with whether that node"
+          + " believes each is up, and the nodes a write would go to now. A substitute target"
+          + " stands in for a home replica believed down and keeps a hint for it.",
       "Asks the first node that answers.",
       "--json prints {\"node\":ID,\"partition\":P,\"preferenceList\":[{\"id\":ID,\"up\":BOOL},...],"
           + "\"targets\":[{\"id\":ID,\"standsInFor\":ID|null},...]}."
