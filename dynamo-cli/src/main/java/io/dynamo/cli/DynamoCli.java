@@ -21,8 +21,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynamo}: get, put and delete keys, and show a node's status and where a key lives, from
- * the command line. Global options may come before or after the subcommand.
+ * {@code dynamo}: get, put and delete keys, and show a node's status, where a key lives and the
+ * hints nodes hold, from the command line. Global options may come before or after the subcommand.
  * Exit statuses are listed in {@link ExitCode}.
  */
 @Command(
@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     description = "Reads and writes a Dynamo cluster.",
     subcommands = {
       GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class,
-      RouteCommand.class
+      RouteCommand.class, HintsCommand.class
     },
     footer = {
       "",
@@ -108,7 +108,7 @@ public final class DynamoCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status or route");
+    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, route or hints");
   }
 
   /** Connects a client to the nodes chosen by --node, $DYNAMO_NODE or the local cluster. */

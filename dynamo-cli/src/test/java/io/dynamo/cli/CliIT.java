@@ -11,11 +11,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,6 +201,57 @@ class CliIT {
   }
 
   @Test
+  void hintsOnAHealthyClusterSaysThereAreNone() {
+    assertThat(ok("hints").out()).isEqualTo("no hints on any node\n");
+    assertThat(ok("hints", "--json").out().strip()).isEqualTo("{\"queues\":[],\"unreachable\":[]}");
+    // Any node may be asked for the member list.
+    assertThat(ok("--node", address(2), "hints").out()).isEqualTo("no hints on any node\n");
+  }
+
+  @Test
+  void aReplicaThatMissedAWriteIsSeenStaleThenRepairedByARead() {
+    stopNode(2);
+    try {
+      cluster.awaitMutualView();
+      // n3 is down: the route says so, and only two replicas can be written (no substitute: every
+      // node is already a home replica).
+      Run route = ok("route", "basics", "stale");
+      assertThat(route.out())
+          .containsPattern("(?m)^  n3\\s+DOWN$")
+          .contains("targets (2):\n", "only 2 of 3 replicas can be written now");
+      assertThat(ok("route", "basics", "stale", "--json").out())
+          .contains("{\"id\":\"n3\",\"up\":false}")
+          .doesNotContain("{\"id\":\"n3\",\"standsInFor\"");
+
+      // A node that cannot be asked for its hints is reported, and the command still succeeds.
+      Run hints = ok("hints");
+      assertThat(hints.out())
+          .startsWith("no hints on the nodes that answered\n")
+          .containsPattern("(?m)^n3 unreachable: ");
+      assertThat(ok("hints", "--json").out())
+          .startsWith("{\"queues\":[],\"unreachable\":[{\"node\":\"n3\",\"address\":\""
+              + address(2) + "\",\"code\":\"CONNECTION\",\"message\":");
+
+      Run unreachable = cli("get", "basics", "stale", "--replica", "n3");
+      assertThat(unreachable.exit()).isEqualTo(ExitCode.CONNECTION);
+      assertThat(unreachable.err()).startsWith("dynamo: CONNECTION: replica n3: ");
+
+      ok("put", "basics", "stale", "fresh");
+    } finally {
+      cluster.restartNode(2);
+    }
+    assertThat(ok("get", "basics", "stale", "--replica", "n3").out()).endsWith("(not found)\n");
+    assertThat(ok("get", "basics", "stale", "--replica", "n1").out()).contains("\nfresh\n");
+
+    // A quorum read repairs the replica that lacked the write, once every replica has answered.
+    assertThat(ok("get", "basics", "stale").out()).startsWith("fresh\n");
+    Awaitility.await("read repair of n3")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> ok("get", "basics", "stale", "--replica", "n3").out().contains("\nfresh\n"));
+  }
+
+  @Test
   void anInvalidRequestIsOneLineOnStderrAndExitStatus3() {
     Run run = cli("put", "basics", "k", "v", "--w", "4");
     assertThat(run.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
@@ -299,7 +352,8 @@ class CliIT {
     return run(Map.of(), null, "", all.toArray(String[]::new));
   }
 
-  private static Run run(Map<String, String> env, Path clusterDir, String stdin, String... args) {
+  /** Runs the CLI in-process with the given environment, cluster directory and standard input. */
+  static Run run(Map<String, String> env, Path clusterDir, String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     DynamoCli cli =
