@@ -21,15 +21,19 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynamo}: get, put and delete keys and show a node's status from the command line. Global
- * options may come before or after the subcommand. Exit statuses are listed in {@link ExitCode}.
+ * {@code dynamo}: get, put and delete keys, and show a node's status, where a key lives and the
+ * hints nodes hold, from the command line. Global options may come before or after the subcommand.
+ * Exit statuses are listed in {@link ExitCode}.
  */
 @Command(
     name = "dynamo",
     mixinStandardHelpOptions = true,
     versionProvider = DynamoCli.Version.class,
     description = "Reads and writes a Dynamo cluster.",
-    subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class},
+    subcommands = {
+      GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class,
+      RouteCommand.class, HintsCommand.class
+    },
     footer = {
       "",
       "Nodes: --node, else $DYNAMO_NODE, else the local cluster of scripts/cluster.sh",
@@ -104,13 +108,18 @@ public final class DynamoCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete or status");
+    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, route or hints");
   }
 
   /** Connects a client to the nodes chosen by --node, $DYNAMO_NODE or the local cluster. */
   DynamoClient connect() {
+    return connect(resolveNodes());
+  }
+
+  /** Connects a client to {@code addresses} (HOST:PORT), with the --timeout deadline. */
+  DynamoClient connect(List<String> addresses) {
     DynamoClient.Builder b = DynamoClient.builder().timeout(timeout);
-    for (String node : resolveNodes()) {
+    for (String node : addresses) {
       b.node(node);
     }
     return b.build();

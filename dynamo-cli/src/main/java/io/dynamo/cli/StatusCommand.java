@@ -1,15 +1,12 @@
 package io.dynamo.cli;
 
-import io.dynamo.client.ConnectionException;
 import io.dynamo.client.DynamoClient;
-import io.dynamo.client.DynamoException;
 import io.dynamo.client.NodeStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 
 @Command(
@@ -23,7 +20,7 @@ import picocli.CommandLine.Command;
 final class StatusCommand extends ClientCommand {
   @Override
   int run(DynamoClient client, PrintWriter out) {
-    NodeStatus s = firstAnswer(client, cli.resolveNodes().size());
+    NodeStatus s = firstStatus(client).value();
     if (json) {
       out.println(Json.write(toJson(s)));
       return ExitCode.OK;
@@ -40,26 +37,6 @@ final class StatusCommand extends ClientCommand {
           m.zone().isEmpty() ? "" : "  zone " + m.zone());
     }
     return ExitCode.OK;
-  }
-
-  private static NodeStatus firstAnswer(DynamoClient client, int nodes) {
-    ConnectionException last = null;
-    for (int i = 0; i < nodes; i++) {
-      try {
-        return client.statusAsync(i).join();
-      } catch (CompletionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof ConnectionException c) {
-          last = c;
-          continue;
-        }
-        if (cause instanceof DynamoException d) {
-          throw d;
-        }
-        throw e;
-      }
-    }
-    throw last;
   }
 
   private static Map<String, Object> toJson(NodeStatus s) {

@@ -11,11 +11,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,122 @@ class CliIT {
   }
 
   @Test
+  void routeShowsThePartitionThePreferenceListAndTheTargets() {
+    Run human = ok("route", "basics", "routed");
+    assertThat(human.out())
+        .containsPattern("^basics/routed: partition \\d+, as n1 sees it\n")
+        .contains("preference list (N=3):\n", "targets (3):\n")
+        .doesNotContain("DOWN", "substitute");
+    for (int i = 0; i < NODES; i++) {
+      assertThat(human.out())
+          .containsPattern("(?m)^  " + id(i) + "\\s+up$")
+          .containsPattern("(?m)^  " + id(i) + "\\s+home$");
+    }
+
+    Run json = ok("route", "basics", "routed", "--json");
+    assertThat(json.out().strip())
+        .matches("\\{\"node\":\"n1\",\"partition\":\\d+,\"preferenceList\":\\[.*\\],"
+            + "\"targets\":\\[.*\\]\\}");
+    for (int i = 0; i < NODES; i++) {
+      assertThat(json.out())
+          .contains("{\"id\":\"" + id(i) + "\",\"up\":true}")
+          .contains("{\"id\":\"" + id(i) + "\",\"standsInFor\":null}");
+    }
+    // The partition is the same whichever node is asked.
+    String partition = partitionOf(json.out());
+    Run fromN3 = ok("--node", address(2), "route", "basics", "routed", "--json");
+    assertThat(fromN3.out()).startsWith("{\"node\":\"n3\"");
+    assertThat(partitionOf(fromN3.out())).isEqualTo(partition);
+  }
+
+  @Test
+  void getReplicaReadsOneNodesOwnCopy() {
+    String context = contextLine(ok("put", "basics", "replicated", "v1", "--w", "3").out());
+
+    Run human = ok("get", "basics", "replicated", "--replica", "n2");
+    assertThat(human.out())
+        .isEqualTo("replica n2 (" + address(1) + "), its own copy only: no quorum, no read repair\n"
+            + "v1\ncontext: " + context + "\n");
+
+    Run json = ok("get", "basics", "replicated", "--replica", "n3", "--json");
+    assertThat(json.out().strip())
+        .isEqualTo("{\"replica\":\"n3\",\"address\":\"" + address(2) + "\",\"values\":[\"v1\"],"
+            + "\"context\":\"" + context + "\",\"deleted\":false,\"siblings\":1}");
+
+    assertThat(ok("get", "basics", "never-written", "--replica", "n1").out())
+        .endsWith("no read repair\n(not found)\n");
+  }
+
+  @Test
+  void getReplicaWithAnUnknownNodeIdIsAUsageError() {
+    Run run = cli("get", "basics", "k", "--replica", "n9");
+    assertThat(run.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err())
+        .isEqualTo("dynamo: --replica: no node 'n9' in the cluster (members, as n1 sees them:"
+            + " n1, n2, n3)\n");
+
+    Run json = cli("get", "basics", "k", "--replica", "n9", "--json");
+    assertThat(json.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(json.err()).startsWith("{\"error\":{\"code\":\"USAGE\",\"message\":\"--replica: no node");
+
+    Run withR = cli("get", "basics", "k", "--replica", "n2", "--r", "3");
+    assertThat(withR.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(withR.err()).contains("--r has no effect with --replica");
+  }
+
+  @Test
+  void hintsOnAHealthyClusterSaysThereAreNone() {
+    assertThat(ok("hints").out()).isEqualTo("no hints on any node\n");
+    assertThat(ok("hints", "--json").out().strip()).isEqualTo("{\"queues\":[],\"unreachable\":[]}");
+    // Any node may be asked for the member list.
+    assertThat(ok("--node", address(2), "hints").out()).isEqualTo("no hints on any node\n");
+  }
+
+  @Test
+  void aReplicaThatMissedAWriteIsSeenStaleThenRepairedByARead() {
+    stopNode(2);
+    try {
+      cluster.awaitMutualView();
+      // n3 is down: the route says so, and only two replicas can be written (no substitute: every
+      // node is already a home replica).
+      Run route = ok("route", "basics", "stale");
+      assertThat(route.out())
+          .containsPattern("(?m)^  n3\\s+DOWN$")
+          .contains("targets (2):\n", "only 2 of 3 replicas can be written now");
+      assertThat(ok("route", "basics", "stale", "--json").out())
+          .contains("{\"id\":\"n3\",\"up\":false}")
+          .doesNotContain("{\"id\":\"n3\",\"standsInFor\"");
+
+      // A node that cannot be asked for its hints is reported, and the command still succeeds.
+      Run hints = ok("hints");
+      assertThat(hints.out())
+          .startsWith("no hints on the nodes that answered\n")
+          .containsPattern("(?m)^n3 unreachable: ");
+      assertThat(ok("hints", "--json").out())
+          .startsWith("{\"queues\":[],\"unreachable\":[{\"node\":\"n3\",\"address\":\""
+              + address(2) + "\",\"code\":\"CONNECTION\",\"message\":");
+
+      Run unreachable = cli("get", "basics", "stale", "--replica", "n3");
+      assertThat(unreachable.exit()).isEqualTo(ExitCode.CONNECTION);
+      assertThat(unreachable.err()).startsWith("dynamo: CONNECTION: replica n3: ");
+
+      ok("put", "basics", "stale", "fresh");
+    } finally {
+      cluster.restartNode(2);
+    }
+    assertThat(ok("get", "basics", "stale", "--replica", "n3").out()).endsWith("(not found)\n");
+    assertThat(ok("get", "basics", "stale", "--replica", "n1").out()).contains("\nfresh\n");
+
+    // A quorum read repairs the replica that lacked the write, once every replica has answered.
+    assertThat(ok("get", "basics", "stale").out()).startsWith("fresh\n");
+    Awaitility.await("read repair of n3")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> ok("get", "basics", "stale", "--replica", "n3").out().contains("\nfresh\n"));
+  }
+
+  @Test
   void anInvalidRequestIsOneLineOnStderrAndExitStatus3() {
     Run run = cli("put", "basics", "k", "v", "--w", "4");
     assertThat(run.exit()).isEqualTo(ExitCode.INVALID_REQUEST);
@@ -234,7 +352,8 @@ class CliIT {
     return run(Map.of(), null, "", all.toArray(String[]::new));
   }
 
-  private static Run run(Map<String, String> env, Path clusterDir, String stdin, String... args) {
+  /** Runs the CLI in-process with the given environment, cluster directory and standard input. */
+  static Run run(Map<String, String> env, Path clusterDir, String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     DynamoCli cli =
@@ -250,6 +369,12 @@ class CliIT {
   private static String contextLine(String out) {
     Matcher m = Pattern.compile("(?m)^context: (\\S+)$").matcher(out);
     assertThat(m.find()).as("a context line in %s", out).isTrue();
+    return m.group(1);
+  }
+
+  private static String partitionOf(String routeJson) {
+    Matcher m = Pattern.compile("\"partition\":(\\d+)").matcher(routeJson);
+    assertThat(m.find()).as("a partition in %s", routeJson).isTrue();
     return m.group(1);
   }
 
