@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * route and hints on four nodes, where a key has a node outside its preference list to stand in for
  * a home replica that is down. (Named CliIT... so that {@code -Dit.test='CliIT*'} runs it too.)
  */
-class CliITHintedHandoffIT {
+class HintsCommandIT {
   private static final int NODES = 4;
   private static final String BUCKET = "handoff";
   private static final String KEY = "k";
