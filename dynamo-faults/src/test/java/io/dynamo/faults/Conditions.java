@@ -44,17 +44,24 @@ final class Conditions {
         .alias("nodes " + observers + " see " + nodes + (up ? " up" : " down"))
         .atMost(within)
         .pollInterval(Duration.ofMillis(100))
-        .ignoreExceptions()
-        .until(() -> {
-          for (String observer : observers) {
-            NodeStatus s = cluster.client().statusAsync(cluster.index(observer)).join();
-            for (NodeStatus.Member m : s.members()) {
-              if (nodes.contains(m.nodeId()) && m.up() != up) {
-                return false;
-              }
-            }
+        .until(() -> seen(cluster, observers, nodes, up));
+  }
+
+  /** Whether every node of {@code observers} answers and sees each of {@code nodes} as up (or down). */
+  static boolean seen(
+      ProcessCluster cluster, Collection<String> observers, Collection<String> nodes, boolean up) {
+    try {
+      for (String observer : observers) {
+        NodeStatus s = cluster.client().statusAsync(cluster.index(observer)).join();
+        for (NodeStatus.Member m : s.members()) {
+          if (nodes.contains(m.nodeId()) && m.up() != up) {
+            return false;
           }
-          return true;
-        });
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 }
