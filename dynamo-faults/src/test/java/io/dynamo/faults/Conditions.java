@@ -40,28 +40,44 @@ final class Conditions {
   static void awaitSeen(
       ProcessCluster cluster, Collection<String> observers, Collection<String> nodes, boolean up,
       Duration within) {
-    await()
-        .alias("nodes " + observers + " see " + nodes + (up ? " up" : " down"))
-        .atMost(within)
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> seen(cluster, observers, nodes, up));
+    AtomicReference<String> last = new AtomicReference<>("nothing yet");
+    try {
+      await()
+          .atMost(within)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            last.set(notSeen(cluster, observers, nodes, up));
+            return last.get() == null;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "nodes " + observers + " did not all see " + nodes + (up ? " up" : " down") + " within "
+              + within + "; last: " + last.get(), e);
+    }
   }
 
   /** Whether every node of {@code observers} answers and sees each of {@code nodes} as up (or down). */
   static boolean seen(
       ProcessCluster cluster, Collection<String> observers, Collection<String> nodes, boolean up) {
-    try {
-      for (String observer : observers) {
-        NodeStatus s = cluster.client().statusAsync(cluster.index(observer)).join();
-        for (NodeStatus.Member m : s.members()) {
-          if (nodes.contains(m.nodeId()) && m.up() != up) {
-            return false;
-          }
+    return notSeen(cluster, observers, nodes, up) == null;
+  }
+
+  /** Null if every observer sees the nodes so, else what one of them sees. */
+  private static String notSeen(
+      ProcessCluster cluster, Collection<String> observers, Collection<String> nodes, boolean up) {
+    for (String observer : observers) {
+      NodeStatus s;
+      try {
+        s = cluster.client().statusAsync(cluster.index(observer)).join();
+      } catch (RuntimeException e) {
+        return observer + " did not answer: " + e;
+      }
+      for (NodeStatus.Member m : s.members()) {
+        if (nodes.contains(m.nodeId()) && m.up() != up) {
+          return observer + " sees " + m.nodeId() + (m.up() ? " up" : " down") + " (phi " + m.phi() + ")";
         }
       }
-      return true;
-    } catch (RuntimeException e) {
-      return false;
     }
+    return null;
   }
 }

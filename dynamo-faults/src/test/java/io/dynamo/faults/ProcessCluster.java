@@ -53,6 +53,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final Map<String, String> clientAddresses = new LinkedHashMap<>();
   private final List<DynamoClient> clients = new ArrayList<>();
   private final Thread killOnExit = new Thread(this::killLeftovers, "process-cluster-kill");
+  private final java.util.Set<String> paused = new java.util.HashSet<>();
   private DynamoClient all;
   private boolean closed;
 
@@ -83,6 +84,7 @@ public final class ProcessCluster implements AutoCloseable {
     try {
       script(args);
       readNodes();
+      awaitHeard(ids, ids);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -93,6 +95,8 @@ public final class ProcessCluster implements AutoCloseable {
   /** Starts every node again on its configuration and data, e.g. after {@link #killAll()}. */
   public void startAgain() {
     script(List.of("start"));
+    paused.clear();
+    awaitHeard(ids, ids);
   }
 
   /** {@code kill -9} of one node; returns once the process is gone. */
@@ -117,15 +121,20 @@ public final class ProcessCluster implements AutoCloseable {
   /** Starts one node again on its configuration and data; returns once it serves clients. */
   public void restart(String id) {
     script(List.of("restart", id));
+    paused.remove(id);
+    List<String> live = ids.stream().filter(n -> process(n).isPresent() && !paused.contains(n)).toList();
+    awaitHeard(List.of(id), live);
   }
 
   /** SIGSTOP: the node keeps its sockets open and answers nothing. */
   public void pause(String id) {
     script(List.of("pause", id));
+    paused.add(id);
   }
 
   public void resume(String id) {
     script(List.of("resume", id));
+    paused.remove(id);
   }
 
   /** SIGTERM to every node; waits until they stopped. */
@@ -275,6 +284,30 @@ public final class ProcessCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
     }
+  }
+
+  /**
+   * Waits until each of {@code observers} has had a heartbeat from each of {@code peers} (phi
+   * above 0 in its status). A node's detector never suspects a peer it has not heard from yet, so
+   * a node killed before its first heartbeat reached the others would stay "up" for them forever.
+   */
+  private void awaitHeard(List<String> observers, List<String> peers) {
+    org.awaitility.Awaitility.await()
+        .alias(observers + " heard from " + peers)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(() -> {
+          for (String observer : observers) {
+            var status = client().statusAsync(index(observer)).join();
+            for (var m : status.members()) {
+              if (!m.nodeId().equals(observer) && peers.contains(m.nodeId()) && !(m.phi() > 0)) {
+                return false;
+              }
+            }
+          }
+          return true;
+        });
   }
 
   /** The live process of a node, if its pid file names one running this cluster's config. */
