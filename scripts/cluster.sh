@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # A local multi-process Dynamo cluster on 127.0.0.1, one java process per node.
 #
-#   scripts/cluster.sh start [--nodes N] [--dir DIR]   start N nodes (default 3), wait until all serve
+#   scripts/cluster.sh start [--nodes N] [--set KEY=VALUE]... [--dir DIR]
+#                                                      start N nodes (default 3), wait until all serve;
+#                                                      each --set is appended to every node's config
 #   scripts/cluster.sh stop [--dir DIR]                SIGTERM every node, wait (kill -9 after 20 s)
-#   scripts/cluster.sh status [--dir DIR]              one line per node: ID PID 127.0.0.1:PORT running|stopped
+#   scripts/cluster.sh status [--dir DIR]              one line per node: ID PID 127.0.0.1:PORT running|paused|stopped
 #   scripts/cluster.sh kill NODE [--dir DIR]           kill -9 one node (e.g. n2)
 #   scripts/cluster.sh restart NODE [--dir DIR]        start one node again on its config and data
+#   scripts/cluster.sh pause NODE [--dir DIR]          SIGSTOP one node: it holds its sockets but answers nothing
+#   scripts/cluster.sh resume NODE [--dir DIR]         SIGCONT a paused node
 #   scripts/cluster.sh addresses [--dir DIR]           comma-separated client addresses
 #   scripts/cluster.sh clean [--dir DIR]               stop, then delete the cluster's files and data
 #
@@ -26,7 +30,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -53,6 +57,14 @@ is_running() {
   pid="$(node_pid "$1")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$DIR/$1/node.properties"
+}
+
+# Whether a running node is stopped by SIGSTOP (state T in /proc/PID/stat).
+is_paused() {
+  local pid state
+  pid="$(node_pid "$1")"
+  state="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [[ "$state" == T ]]
 }
 
 check_node() {
@@ -113,6 +125,20 @@ write_configs() {
   awk '{ print $2 }' "$DIR/nodes" | paste -sd, >"$DIR/client-addresses"
 }
 
+# Appends the --set settings to every node's config; a key set again later wins (Java properties).
+append_settings() {
+  ((${#SETTINGS[@]} > 0)) || return 0
+  local id kv
+  for id in $(node_ids); do
+    {
+      echo "# --set on scripts/cluster.sh start, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+      for kv in "${SETTINGS[@]}"; do
+        echo "$kv"
+      done
+    } >>"$DIR/$id/node.properties"
+  done
+}
+
 # Starts one node in the background, detached from this script's session.
 launch() {
   local id="$1"
@@ -170,6 +196,8 @@ terminate() {
   for id in "$@"; do
     if is_running "$id"; then
       kill -TERM "$(node_pid "$id")" 2>/dev/null || true
+      # A paused node handles the SIGTERM only once it runs again.
+      kill -CONT "$(node_pid "$id")" 2>/dev/null || true
     fi
   done
   while :; do
@@ -224,6 +252,7 @@ cmd_start() {
     write_configs "$n"
   fi
   local ids=()
+  append_settings
   for id in $(node_ids); do
     launch "$id"
     ids+=("$id")
@@ -250,7 +279,9 @@ cmd_status() {
   local id pid
   for id in $(node_ids); do
     pid="$(node_pid "$id")"
-    if is_running "$id"; then
+    if is_running "$id" && is_paused "$id"; then
+      echo "$id ${pid:--} $(client_addr "$id") paused"
+    elif is_running "$id"; then
       echo "$id ${pid:--} $(client_addr "$id") running"
     else
       echo "$id ${pid:--} $(client_addr "$id") stopped"
@@ -266,6 +297,26 @@ cmd_kill() {
   kill -KILL "$pid"
   while is_running "$1"; do sleep 0.05; done
   echo "killed $1 (pid $pid)"
+}
+
+cmd_pause() {
+  check_node "$1"
+  is_running "$1" || die "$1 is not running"
+  local pid
+  pid="$(node_pid "$1")"
+  kill -STOP "$pid"
+  while ! is_paused "$1"; do sleep 0.05; done
+  echo "paused $1 (pid $pid)"
+}
+
+cmd_resume() {
+  check_node "$1"
+  is_running "$1" || die "$1 is not running"
+  local pid
+  pid="$(node_pid "$1")"
+  kill -CONT "$pid"
+  while is_paused "$1"; do sleep 0.05; done
+  echo "resumed $1 (pid $pid)"
 }
 
 cmd_restart() {
@@ -303,6 +354,7 @@ COMMAND="$1"
 shift
 DIR="${DYNAMO_CLUSTER_DIR:-$ROOT/.cluster}"
 NODES=""
+SETTINGS=()
 ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -310,6 +362,8 @@ while [[ $# -gt 0 ]]; do
     --dir=*) DIR="${1#--dir=}"; shift ;;
     --nodes) [[ $# -ge 2 ]] || die "--nodes needs a value"; NODES="$2"; shift 2 ;;
     --nodes=*) NODES="${1#--nodes=}"; shift ;;
+    --set) [[ $# -ge 2 ]] || die "--set needs KEY=VALUE"; SETTINGS+=("$2"); shift 2 ;;
+    --set=*) SETTINGS+=("${1#--set=}"); shift ;;
     -h | --help) usage ;;
     -*) die "unknown option $1" ;;
     *) ARGS+=("$1"); shift ;;
@@ -317,8 +371,12 @@ while [[ $# -gt 0 ]]; do
 done
 DIR="$(realpath -m -- "$DIR")"
 [[ -z "$NODES" || "$COMMAND" == start ]] || die "--nodes applies to start only"
+((${#SETTINGS[@]} == 0)) || [[ "$COMMAND" == start ]] || die "--set applies to start only"
+for kv in "${SETTINGS[@]}"; do
+  [[ "$kv" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*=.*$ ]] || die "--set: expected KEY=VALUE, got '$kv'"
+done
 case "$COMMAND" in
-  kill | restart) [[ ${#ARGS[@]} -eq 1 ]] || die "$COMMAND takes one node id, e.g. n2" ;;
+  kill | restart | pause | resume) [[ ${#ARGS[@]} -eq 1 ]] || die "$COMMAND takes one node id, e.g. n2" ;;
   *) [[ ${#ARGS[@]} -eq 0 ]] || die "unexpected argument '${ARGS[0]}'" ;;
 esac
 
@@ -328,8 +386,10 @@ case "$COMMAND" in
   status) cmd_status ;;
   kill) cmd_kill "${ARGS[0]:-}" ;;
   restart) cmd_restart "${ARGS[0]:-}" ;;
+  pause) cmd_pause "${ARGS[0]:-}" ;;
+  resume) cmd_resume "${ARGS[0]:-}" ;;
   addresses) cmd_addresses ;;
   clean) cmd_clean ;;
   -h | --help | help) usage ;;
-  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, addresses, clean)" ;;
+  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, pause, resume, addresses, clean)" ;;
 esac
