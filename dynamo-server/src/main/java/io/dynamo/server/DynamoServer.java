@@ -23,7 +23,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -50,6 +53,8 @@ public final class DynamoServer implements AutoCloseable {
   private final Channel clientChannel;
   private final Channel peerChannel;
   private final CountDownLatch closed = new CountDownLatch(1);
+  /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
+  private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile boolean closing;
 
   private DynamoServer(NodeConfig config) {
@@ -70,7 +75,9 @@ public final class DynamoServer implements AutoCloseable {
             },
             workerGroup,
             config.maxFrameBytes(),
-            System::nanoTime);
+            System::nanoTime,
+            // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
+            System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000));
     this.protocol =
         new NodeProtocol(
             config.nodeId(),
@@ -134,6 +141,7 @@ public final class DynamoServer implements AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        accepted.add(ch);
         EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
         ch.pipeline().addLast("requests", handler);
       }
@@ -144,12 +152,14 @@ public final class DynamoServer implements AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        accepted.add(ch);
         EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
         ch.pipeline()
             .addLast(
                 "peer",
                 new PeerInboundHandler(
                     id -> config.member(id) != null,
+                    peers::peerHello,
                     (from, message) ->
                         protocolThread.execute(() -> protocol.onPeerMessage(from, message))));
       }
@@ -185,6 +195,7 @@ public final class DynamoServer implements AutoCloseable {
     if (peerChannel != null) {
       peerChannel.close().syncUninterruptibly();
     }
+    accepted.close().awaitUninterruptibly();
     peers.close();
     protocolThread.close();
     bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -40,14 +40,18 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
   private final Bootstrap bootstrap;
   private final LongSupplier nanoTime;
   private final Map<NodeId, Peer> peers = new HashMap<>();
+  private final Map<NodeId, Long> incarnations = new HashMap<>();
+  private final long incarnation;
 
   public PeerConnections(
       NodeId self,
       Function<NodeId, HostPort> addresses,
       EventLoopGroup group,
       int maxFrameBytes,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      long incarnation) {
     this.self = self;
+    this.incarnation = incarnation;
     this.addresses = addresses;
     this.nanoTime = nanoTime;
     this.bootstrap =
@@ -81,6 +85,21 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
   public synchronized void send(NodeId to, Envelope message) {
     Peer peer = peers.computeIfAbsent(to, Peer::new);
     peer.send(message);
+  }
+
+  /**
+   * A peer opened a connection to us, saying which incarnation of its process it is. If it is a
+   * new one, the peer restarted, and our connection to its old process may still look open while
+   * reaching nothing: drop it, so the next message opens a new one.
+   */
+  public synchronized void peerHello(NodeId peer, long incarnation) {
+    Long before = incarnations.put(peer, incarnation);
+    Peer p = peers.get(peer);
+    if (before != null && before != incarnation && p != null && p.channel != null) {
+      log.debug("peer {} restarted; reconnecting", peer);
+      p.channel.close();
+      p.channel = null;
+    }
   }
 
   @Override
@@ -143,7 +162,9 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
         }
         channel = f.channel();
         channel.write(
-            Replies.envelope(0).setPeerHello(PeerHello.newBuilder().setNodeId(self.value())).build(),
+            Replies.envelope(0)
+                .setPeerHello(PeerHello.newBuilder().setNodeId(self.value()).setIncarnation(incarnation))
+                .build(),
             channel.voidPromise());
         while (!queue.isEmpty()) {
           channel.write(queue.poll(), channel.voidPromise());

@@ -17,11 +17,19 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
   private static final Logger log = LoggerFactory.getLogger(PeerInboundHandler.class);
 
   private final Predicate<NodeId> isMember;
+  private final BiConsumer<NodeId, Long> onHello;
   private final BiConsumer<NodeId, Envelope> node;
   private NodeId peer;
 
-  public PeerInboundHandler(Predicate<NodeId> isMember, BiConsumer<NodeId, Envelope> node) {
+  /**
+   * @param onHello told when a peer opens a connection, with the incarnation of its process
+   */
+  public PeerInboundHandler(
+      Predicate<NodeId> isMember,
+      BiConsumer<NodeId, Long> onHello,
+      BiConsumer<NodeId, Envelope> node) {
     this.isMember = isMember;
+    this.onHello = onHello;
     this.node = node;
   }
 
@@ -51,6 +59,7 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
     }
     peer = claimed;
     log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
+    onHello.accept(peer, message.getPeerHello().getIncarnation());
   }
 
   @Override
