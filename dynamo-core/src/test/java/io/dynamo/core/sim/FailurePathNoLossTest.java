@@ -12,6 +12,8 @@ import org.junit.jupiter.api.TestFactory;
  * drains.
  */
 class FailurePathNoLossTest {
+  private static final int SEEDS = 1000;
+
   /** {@code storage.sync=false}: survives process crashes (the OS keeps the page cache). */
   @TestFactory
   Stream<DynamicTest> noSyncSurvivesCrashesAndPartitions() {
@@ -25,8 +27,6 @@ class FailurePathNoLossTest {
     return SimulationSeeds.forEach(getClass(), SEEDS, seed -> check(
         FailureScenarios.run(seed, new SimulatedTrace(false), SimulatedDisk.Durability.SYNC, true, true)));
   }
-
-  private static final int SEEDS = 300;
 
   private static void check(FailureScenarios.Outcome outcome) {
     SimulationAssertions.assertNoProblems(outcome.cluster(), outcome.problems());

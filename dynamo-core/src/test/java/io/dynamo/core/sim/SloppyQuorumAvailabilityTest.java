@@ -25,7 +25,7 @@ class SloppyQuorumAvailabilityTest {
 
   @TestFactory
   Stream<DynamicTest> putsSucceedWithTwoHomesDownAndHintsReachThem() {
-    return SimulationSeeds.forEach(getClass(), 300, SloppyQuorumAvailabilityTest::run);
+    return SimulationSeeds.forEach(getClass(), 500, SloppyQuorumAvailabilityTest::run);
   }
 
   private static void run(long seed) {
