@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Checks a history against what strict quorums (R + W > N) promise, assuming every put writes a
@@ -47,7 +48,7 @@ public final class AcknowledgedWritesChecker {
    * reads after healing.
    */
   public static List<String> check(
-      SimulatedHistory history, java.util.function.Predicate<SimulatedHistory.Op> lostWriteGets) {
+      SimulatedHistory history, Predicate<SimulatedHistory.Op> lostWriteGets) {
     List<String> violations = new ArrayList<>();
     Map<SimulatedHistory.Key, List<SimulatedHistory.Op>> writes = new HashMap<>();
     Map<SimulatedHistory.Key, List<Acked>> acked = new HashMap<>();

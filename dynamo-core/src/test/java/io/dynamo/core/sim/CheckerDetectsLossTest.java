@@ -8,6 +8,7 @@ import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.core.storage.WriteBatch;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class CheckerDetectsLossTest {
 
   /** Over seeds 1..30, at least one run reports a problem starting with {@code expected}. */
   private void assertSomeSeedViolates(
-      String expected, java.util.function.LongFunction<FailureScenarios.Outcome> run) {
+      String expected, LongFunction<FailureScenarios.Outcome> run) {
     int hits = 0;
     for (long seed = 1; seed <= FAILURE_PATH_SEEDS; seed++) {
       List<String> problems = run.apply(seed).problems();

@@ -19,8 +19,8 @@ import java.util.Random;
  *   <li><b>Workload phase.</b> Random clients (see {@link SimulatedWorkload}) while {@link
  *       SimulatedFaults} injects faults, until every client has finished.
  *   <li><b>Heal phase.</b> Faults stop, the network heals and stops dropping, every node down is
- *       restarted; the cluster runs until every node believes every other up and every hint queue
- *       is empty (at most 30 s of simulated time).
+ *       restarted; after 1 s (so every detector has heard every restarted node), the cluster runs
+ *       until every node believes every other up and every hint queue is empty (at most 30 s more).
  *   <li><b>Final reads.</b> A get with R = N of every key (a read of every home replica, which also
  *       repairs the stale ones), then 2 s for those repairs to land.
  * </ol>
@@ -31,6 +31,7 @@ import java.util.Random;
  * storage, or a version superseding it; no node holds a hint.
  */
 final class FailureScenarios {
+  static final long SETTLE_MILLIS = 1_000;
   static final long HEAL_LIMIT_MILLIS = 30_000;
   static final long FINAL_READ_LIMIT_MILLIS = 10_000;
   static final long REPAIR_SETTLE_MILLIS = 2_000;
@@ -82,6 +83,10 @@ final class FailureScenarios {
         cluster.restart(id);
       }
     }
+    // A node that crashed just before the heal may not be suspected yet, and will be until its new
+    // incarnation's heartbeats arrive: give every detector a second (twice the detection time)
+    // before asking whether everyone sees everyone up, so the answer is stable.
+    cluster.runFor(SETTLE_MILLIS);
     boolean settled =
         cluster.runUntil(
             () -> cluster.everyoneSeesEveryoneUp() && totalHints(cluster) == 0, 100, HEAL_LIMIT_MILLIS);

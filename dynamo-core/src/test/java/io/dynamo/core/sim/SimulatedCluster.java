@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -71,7 +73,7 @@ public final class SimulatedCluster {
       SimulationConfig config,
       Random random,
       SimulatedTrace trace,
-      java.util.function.BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage) {
+      BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage) {
     this.config = config;
     this.random = random;
     this.queue = new SimulatedEventQueue(trace, MAX_EVENTS);
@@ -269,7 +271,7 @@ public final class SimulatedCluster {
    * Runs until {@code condition} holds, checking it every {@code pollMillis} of simulated time (so
    * it may be costly), for at most {@code limitMillis}; returns whether it held.
    */
-  public boolean runUntil(java.util.function.BooleanSupplier condition, long pollMillis, long limitMillis) {
+  public boolean runUntil(BooleanSupplier condition, long pollMillis, long limitMillis) {
     long deadline = queue.now() + limitMillis;
     while (!condition.getAsBoolean()) {
       if (queue.now() >= deadline) {
