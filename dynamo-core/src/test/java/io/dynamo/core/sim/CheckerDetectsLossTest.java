@@ -8,8 +8,10 @@ import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.core.storage.WriteBatch;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -53,6 +55,52 @@ class CheckerDetectsLossTest {
       SimulationScenarios.runRandomWorkload(cluster);
       assertLostWriteReported(cluster);
     });
+  }
+
+  /**
+   * The failure path of {@link FailureScenarios} with handoff turned off: substitutes keep their
+   * hints for ever, and the checks say so for some seed of a set.
+   */
+  @Test
+  void failurePathDetectsHintsNeverHandedOff() {
+    assertSomeSeedViolates(
+        "hints not drained",
+        seed ->
+            FailureScenarios.run(
+                seed, new SimulatedTrace(false), SimulatedDisk.Durability.NO_SYNC, false, false));
+  }
+
+  /**
+   * The failure path with power losses on disks without sync (a mode that does not promise to
+   * survive them): some seed of a set loses an acknowledged write, and the checks report it, from
+   * the final reads or from a home replica's storage.
+   */
+  @Test
+  void failurePathDetectsPowerLossWithoutSync() {
+    assertSomeSeedViolates(
+        "lost write",
+        seed ->
+            FailureScenarios.run(
+                seed, new SimulatedTrace(false), SimulatedDisk.Durability.NO_SYNC, true, true));
+  }
+
+  private static final int FAILURE_PATH_SEEDS = 30;
+
+  /** Over seeds 1..30, at least one run reports a problem starting with {@code expected}. */
+  private void assertSomeSeedViolates(
+      String expected, LongFunction<FailureScenarios.Outcome> run) {
+    int hits = 0;
+    for (long seed = 1; seed <= FAILURE_PATH_SEEDS; seed++) {
+      List<String> problems = run.apply(seed).problems();
+      if (problems.stream().anyMatch(p -> p.startsWith(expected) || p.startsWith("home replica"))) {
+        hits++;
+      }
+    }
+    if (hits == 0) {
+      throw new AssertionError(
+          "no seed in 1.." + FAILURE_PATH_SEEDS + " made the checks report '" + expected
+              + "': the checks (or the fault) are vacuous\n" + SimulationSeeds.replay(getClass(), 1));
+    }
   }
 
   private static void assertLostWriteReported(SimulatedCluster cluster) {

@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -37,6 +39,7 @@ public final class SimulatedCluster {
   private final Map<NodeId, SimulatedNode> nodes = new LinkedHashMap<>();
   private final SimulatedHistory history = new SimulatedHistory();
   private final List<String> violations = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
   private long nextRequestId = 1;
 
   public SimulatedCluster(SimulationConfig config, Random random, SimulatedTrace trace) {
@@ -49,6 +52,28 @@ public final class SimulatedCluster {
       Random random,
       SimulatedTrace trace,
       Function<NodeId, StorageEngine> storage) {
+    this(config, random, trace, (id, queue) -> storage.apply(id));
+  }
+
+  /**
+   * A cluster whose nodes store on {@link SimulatedDisk}s with {@code durability}, whose buffered
+   * writes (without sync) become durable {@code flushDelayMillis} after they are written.
+   */
+  public static SimulatedCluster withDisks(
+      SimulationConfig config,
+      Random random,
+      SimulatedTrace trace,
+      SimulatedDisk.Durability durability,
+      long flushDelayMillis) {
+    return new SimulatedCluster(
+        config, random, trace, (id, queue) -> new SimulatedDisk(durability, flushDelayMillis, queue::now));
+  }
+
+  private SimulatedCluster(
+      SimulationConfig config,
+      Random random,
+      SimulatedTrace trace,
+      BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage) {
     this.config = config;
     this.random = random;
     this.queue = new SimulatedEventQueue(trace, MAX_EVENTS);
@@ -69,9 +94,10 @@ public final class SimulatedCluster {
               queue,
               random,
               network,
-              storage.apply(m.id()),
+              storage.apply(m.id(), queue),
               config.storageMinDelayMillis(),
-              config.storageMaxDelayMillis());
+              config.storageMaxDelayMillis(),
+              config.failureDetector());
       nodes.put(m.id(), node);
       node.start();
     }
@@ -144,10 +170,72 @@ public final class SimulatedCluster {
 
   public void crash(NodeId id) {
     node(id).crash();
+    note("crash " + id);
   }
 
   public void restart(NodeId id) {
     node(id).start();
+    note("restart " + id);
+  }
+
+  public boolean isUp(NodeId id) {
+    return node(id).isUp();
+  }
+
+  /**
+   * The power fails under {@code id}: its process stops (if it was running) and its disk, which
+   * must be a {@link SimulatedDisk}, loses what it had not made durable.
+   */
+  public void powerLoss(NodeId id) {
+    SimulatedNode node = node(id);
+    if (!(node.engine() instanceof SimulatedDisk disk)) {
+      throw new IllegalStateException(id + " does not store on a SimulatedDisk");
+    }
+    if (node.isUp()) {
+      node.crash();
+    }
+    int lost = disk.unsyncedBatches();
+    disk.powerLoss();
+    note("power loss " + id + " (" + lost + " unsynced batches lost)");
+  }
+
+  /** Records a fault or phase change, shown in failure messages. */
+  public void note(String what) {
+    notes.add("t=" + queue.now() + " " + what);
+  }
+
+  /** The faults and phase changes noted so far, oldest first. */
+  public List<String> notes() {
+    return Collections.unmodifiableList(notes);
+  }
+
+  /** Hints each node holds (read from its storage, whether it is up or not). */
+  public Map<NodeId, Long> pendingHints() {
+    Map<NodeId, Long> out = new LinkedHashMap<>();
+    for (NodeId id : nodeIds()) {
+      long count =
+          new LocalReplica(node(id).engine(), config.settings().maxClockEntries())
+              .hintQueues().values().stream()
+              .mapToLong(LocalReplica.HintQueueStats::count)
+              .sum();
+      out.put(id, count);
+    }
+    return out;
+  }
+
+  /** True when every node is up and believes every other node up. */
+  public boolean everyoneSeesEveryoneUp() {
+    for (SimulatedNode a : nodes.values()) {
+      if (!a.isUp()) {
+        return false;
+      }
+      for (NodeId b : nodes.keySet()) {
+        if (!a.protocol().isUp(b)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   long nextRequestId() {
@@ -167,6 +255,31 @@ public final class SimulatedCluster {
   /** Runs events until none is left: every message delivered or lost, every timer fired. */
   public void runUntilIdle() {
     queue.runUntilIdle();
+  }
+
+  /** Runs every event due up to simulated time {@code time}, which becomes the current time. */
+  public void runUntilTime(long time) {
+    queue.runUntilTime(time);
+  }
+
+  /** Runs for {@code millis} of simulated time. */
+  public void runFor(long millis) {
+    queue.runUntilTime(queue.now() + millis);
+  }
+
+  /**
+   * Runs until {@code condition} holds, checking it every {@code pollMillis} of simulated time (so
+   * it may be costly), for at most {@code limitMillis}; returns whether it held.
+   */
+  public boolean runUntil(BooleanSupplier condition, long pollMillis, long limitMillis) {
+    long deadline = queue.now() + limitMillis;
+    while (!condition.getAsBoolean()) {
+      if (queue.now() >= deadline) {
+        return false;
+      }
+      queue.runUntilTime(Math.min(deadline, queue.now() + pollMillis));
+    }
+    return true;
   }
 
   /**

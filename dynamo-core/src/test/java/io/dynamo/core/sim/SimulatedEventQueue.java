@@ -112,6 +112,49 @@ public final class SimulatedEventQueue {
     return true;
   }
 
+  /**
+   * Runs every event due at or before {@code time}, then sets the clock to {@code time}. For
+   * clusters whose periodic timers (heartbeats, handoff) never let the queue go idle.
+   */
+  public void runUntilTime(long time) {
+    while (true) {
+      Event next = events.peek();
+      while (next != null && next.cancelled) {
+        events.poll();
+        next = events.peek();
+      }
+      if (next == null || next.time > time) {
+        break;
+      }
+      step();
+    }
+    if (time > now) {
+      now = time;
+    }
+  }
+
+  /**
+   * Runs events until {@code condition} holds or the clock would pass {@code deadline}; returns
+   * whether the condition held. The condition is checked before every event, so keep it cheap.
+   */
+  public boolean runUntil(BooleanSupplier condition, long deadline) {
+    while (!condition.getAsBoolean()) {
+      Event next = events.peek();
+      while (next != null && next.cancelled) {
+        events.poll();
+        next = events.peek();
+      }
+      if (next == null || next.time > deadline) {
+        if (deadline > now) {
+          now = deadline;
+        }
+        return condition.getAsBoolean();
+      }
+      step();
+    }
+    return true;
+  }
+
   /** Live and cancelled events still queued. */
   public int queued() {
     return events.size();

@@ -7,6 +7,8 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
 import io.dynamo.core.node.PeerHealth;
+import io.dynamo.core.membership.FailureDetector;
+import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.proto.v1.Envelope;
@@ -17,7 +19,9 @@ import java.util.function.Consumer;
  * One node of a simulated cluster: its storage engine, which outlives crashes, and the current
  * incarnation of its protocol. A crash ends the incarnation: its timers, storage callbacks and
  * unanswered requests vanish, and messages to the node are lost until it restarts with a fresh
- * {@link NodeProtocol} over the same storage.
+ * {@link NodeProtocol} over the same storage. With failure detection on, each incarnation has a
+ * fresh {@link FailureDetector} (it has heard from nobody yet, so it believes every peer up) and
+ * starts its heartbeat and handoff timers.
  */
 public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final NodeId id;
@@ -31,6 +35,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final StorageEngine engine;
   private final long storageMinDelayMillis;
   private final long storageMaxDelayMillis;
+  private final PhiAccrualSettings detector;
   private int incarnation;
   private boolean up;
   private NodeProtocol protocol;
@@ -46,8 +51,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       SimulatedNetwork network,
       StorageEngine engine,
       long storageMinDelayMillis,
-      long storageMaxDelayMillis) {
+      long storageMaxDelayMillis,
+      PhiAccrualSettings detector) {
     this.id = id;
+    this.detector = detector;
     this.ring = ring;
     this.buckets = buckets;
     this.settings = settings;
@@ -104,7 +111,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
             new SimulatedStorageExecutor(
                 queue, random, storageMinDelayMillis, storageMaxDelayMillis, name, alive),
             new LocalReplica(engine, settings.maxClockEntries()),
-            PeerHealth.ALWAYS_UP);
+            detector == null ? PeerHealth.ALWAYS_UP : PeerHealth.of(new FailureDetector(id, detector)));
+    if (detector != null) {
+      protocol.start();
+    }
   }
 
   /** Stops the node at once; what its storage holds stays. */

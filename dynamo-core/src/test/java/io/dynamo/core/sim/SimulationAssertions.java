@@ -19,7 +19,11 @@ final class SimulationAssertions {
     }
     throw new AssertionError(
         problems.size() + " problem(s):\n  " + String.join("\n  ", problems) + "\ncluster: "
-            + cluster.describe() + "\nhistory:\n" + history);
+            + cluster.describe() + notes(cluster) + "\nhistory:\n" + history);
+  }
+
+  private static String notes(SimulatedCluster cluster) {
+    return cluster.notes().isEmpty() ? "" : "\nfaults and phases:\n  " + String.join("\n  ", cluster.notes());
   }
 
   static void check(boolean condition, SimulatedCluster cluster, String message) {

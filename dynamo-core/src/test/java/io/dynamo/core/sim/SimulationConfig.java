@@ -3,6 +3,7 @@ package io.dynamo.core.sim;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.version.ConflictMode;
 import java.util.List;
 import java.util.Random;
@@ -10,6 +11,11 @@ import java.util.Random;
 /**
  * The shape of one simulated cluster: members, ring, the default bucket's quorums, the network and
  * storage timing. {@link #random} draws one from the seed's random source, so a seed fixes it.
+ *
+ * @param failureDetector null: every node believes every peer up and runs no timers (strict
+ *     quorums; the queue goes idle once the clients are done). Otherwise each node runs the real
+ *     phi-accrual {@code FailureDetector} with these settings and starts its heartbeat and handoff
+ *     timers, so the queue never goes idle: run such clusters until a time or a condition.
  */
 public record SimulationConfig(
     int nodes,
@@ -21,7 +27,8 @@ public record SimulationConfig(
     long storageMinDelayMillis,
     long storageMaxDelayMillis,
     ProtocolSettings settings,
-    long clientTimeoutMillis) {
+    long clientTimeoutMillis,
+    PhiAccrualSettings failureDetector) {
 
   /** Every (R, W) with R + W > N = 3. */
   private static final List<int[]> STRICT_QUORUMS_N3 =
@@ -53,16 +60,41 @@ public record SimulationConfig(
     long storageMax = 1 + random.nextInt(5);
     return new SimulationConfig(
         nodes, 64, 3, rw[0], rw[1], network, 0, storageMax, new ProtocolSettings(1_000, 50, 1024),
-        5_000);
+        5_000, null);
+  }
+
+  /**
+   * Failure detection scaled to simulated time: heartbeats every 100 ms, a peer suspected about
+   * 0.5 s after it falls silent (mean 100 ms + 300 ms pause + about 5 floored std-devs of 20 ms).
+   */
+  public static final PhiAccrualSettings SIM_DETECTOR = new PhiAccrualSettings(8.0, 100, 20, 300, 100);
+
+  /**
+   * As {@link #random} (drops up to {@code maxDrop}), plus the failure path: the real failure
+   * detector, heartbeats every 100 ms, handoff rounds every 100 ms (enabled or not), request
+   * timeouts of 1 s and client timeouts of 2 s.
+   */
+  public static SimulationConfig failurePath(Random random, double maxDrop, boolean handoff) {
+    SimulationConfig base = random(random, maxDrop);
+    ProtocolSettings settings = new ProtocolSettings(1_000, 50, 1024, 100, 100, 2_000, handoff);
+    return new SimulationConfig(
+        base.nodes, base.partitions, base.n, base.r, base.w, base.network,
+        base.storageMinDelayMillis, base.storageMaxDelayMillis, settings, 2_000, SIM_DETECTOR);
   }
 
   public BucketTable buckets() {
     return BucketTable.of(new BucketProperties(n, r, w, ConflictMode.SIBLINGS, 1 << 20));
   }
 
+  public SimulationConfig withNodes(int newNodes) {
+    return new SimulationConfig(
+        newNodes, partitions, n, r, w, network, storageMinDelayMillis, storageMaxDelayMillis,
+        settings, clientTimeoutMillis, failureDetector);
+  }
+
   public SimulationConfig withQuorums(int newR, int newW) {
     return new SimulationConfig(
         nodes, partitions, n, newR, newW, network, storageMinDelayMillis, storageMaxDelayMillis,
-        settings, clientTimeoutMillis);
+        settings, clientTimeoutMillis, failureDetector);
   }
 }

@@ -19,6 +19,13 @@ class SimulationDeterminismTest {
         getClass(), 60, seed -> assertRepeats(seed, t -> ConcurrentPutsBecomeSiblingsTest.run(seed, t)));
   }
 
+  @TestFactory
+  Stream<DynamicTest> failurePathRepeats() {
+    return SimulationSeeds.forEach(
+        getClass(), 20, seed -> assertRepeats(seed, t -> FailureScenarios.run(
+            seed, t, SimulatedDisk.Durability.SYNC, true, true).cluster()));
+  }
+
   @Test
   void differentSeedsDiverge() {
     long a = trace(1).hash();
