@@ -23,6 +23,7 @@ import io.dynamo.proto.v1.ReplicaReadResponse;
 import io.dynamo.proto.v1.ReplicaWriteRequest;
 import io.dynamo.proto.v1.ReplicaWriteResponse;
 import io.dynamo.proto.v1.StatusCode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -257,7 +258,10 @@ public final class NodeProtocol implements OperationHost {
     DataKey dataKey = new DataKey(partition, command.bucket(), key);
     long now = clock.currentTimeMillis();
     byte[] value = command.value().toByteArray();
-    NodeId hintFor = plan.hintTarget(self);
+    List<NodeId> hintFor = new ArrayList<>(plan.uncovered());
+    if (plan.hintTarget(self) != null) {
+      hintFor.add(plan.hintTarget(self));
+    }
     storage.execute(
         () ->
             replica.coordinate(

@@ -16,12 +16,16 @@ import java.util.function.Predicate;
  * @param home the key's preference list of N
  * @param targets the nodes to ask, at most N
  * @param standsInFor for each substitute in {@code targets}, the home replica it stands in for
+ * @param uncovered home replicas believed down for which no substitute is up: the coordinator
+ *     keeps their hints itself, so they still receive the write when they return
  */
-public record ReplicaPlan(List<NodeId> home, List<NodeId> targets, Map<NodeId, NodeId> standsInFor) {
+public record ReplicaPlan(
+    List<NodeId> home, List<NodeId> targets, Map<NodeId, NodeId> standsInFor, List<NodeId> uncovered) {
   public ReplicaPlan {
     home = List.copyOf(home);
     targets = List.copyOf(targets);
     standsInFor = Collections.unmodifiableMap(new LinkedHashMap<>(standsInFor));
+    uncovered = List.copyOf(uncovered);
   }
 
   public static ReplicaPlan of(List<NodeId> extended, int n, Predicate<NodeId> isAvailable) {
@@ -43,7 +47,7 @@ public record ReplicaPlan(List<NodeId> home, List<NodeId> targets, Map<NodeId, N
         standsInFor.put(candidate, absent.remove(0));
       }
     }
-    return new ReplicaPlan(home, targets, standsInFor);
+    return new ReplicaPlan(home, targets, standsInFor, absent);
   }
 
   public boolean isHome(NodeId node) {

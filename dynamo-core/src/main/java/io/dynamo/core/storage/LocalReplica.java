@@ -10,6 +10,7 @@ import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,13 +82,14 @@ public final class LocalReplica {
       boolean tombstone,
       byte[] value,
       ConflictMode mode) {
-    return coordinate(key, self, nowMillis, context, tombstone, value, mode, null);
+    return coordinate(key, self, nowMillis, context, tombstone, value, mode, List.of());
   }
 
   /**
    * As {@link #coordinate(DataKey, NodeId, long, VectorClock, boolean, byte[], ConflictMode)}, for
-   * a coordinator standing in for the home replica {@code hintFor} (null: none): the result is also
-   * kept as a hint for it, in the same atomic batch.
+   * a coordinator that must keep hints for the home replicas {@code hintFor} (those it stands in
+   * for, and those down with no substitute): the result is also kept as a hint for each, in the
+   * same atomic batch.
    */
   public Coordinated coordinate(
       DataKey key,
@@ -97,7 +99,7 @@ public final class LocalReplica {
       boolean tombstone,
       byte[] value,
       ConflictMode mode,
-      NodeId hintFor) {
+      Collection<NodeId> hintFor) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
@@ -119,8 +121,8 @@ public final class LocalReplica {
       if (!after.equals(stored)) {
         batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after));
       }
-      if (hintFor != null) {
-        addHint(batch, hintFor, raw, after, mode, nowMillis);
+      for (NodeId target : hintFor) {
+        addHint(batch, target, raw, after, mode, nowMillis);
       }
       engine.write(batch);
       return new Coordinated(created, after);
