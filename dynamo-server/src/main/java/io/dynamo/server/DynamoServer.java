@@ -52,6 +52,7 @@ public final class DynamoServer implements AutoCloseable {
   private final PeerConnections peers;
   private final Channel clientChannel;
   private final Channel peerChannel;
+  private final MetricsEndpoint metrics;
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -78,6 +79,7 @@ public final class DynamoServer implements AutoCloseable {
             System::nanoTime,
             // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
             System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000));
+    LocalReplica replica = new LocalReplica(storage, config.protocol().maxClockEntries());
     this.protocol =
         new NodeProtocol(
             config.nodeId(),
@@ -88,7 +90,7 @@ public final class DynamoServer implements AutoCloseable {
             protocolThread,
             peers,
             protocolThread,
-            new LocalReplica(storage, config.protocol().maxClockEntries()),
+            replica,
             PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector())));
     this.status =
         new StatusReporter(
@@ -97,9 +99,18 @@ public final class DynamoServer implements AutoCloseable {
     try {
       this.peerChannel = bind(config.peerListen(), peerInitializer());
       this.clientChannel = bind(config.clientListen(), clientInitializer());
+      this.metrics =
+          config.metricsListen() == null
+              ? null
+              : new MetricsEndpoint(
+                  config.metricsListen(), config.nodeId(), protocol, protocolThread, replica,
+                  System::currentTimeMillis);
     } catch (RuntimeException e) {
       shutdown();
       throw e;
+    } catch (java.io.IOException e) {
+      shutdown();
+      throw new java.io.UncheckedIOException("cannot serve metrics on " + config.metricsListen(), e);
     }
     log.info(
         "node {} serving clients on {} and peers on {} ({} transport, {} partitions, {} members)",
@@ -122,6 +133,11 @@ public final class DynamoServer implements AutoCloseable {
 
   public InetSocketAddress peerAddress() {
     return (InetSocketAddress) peerChannel.localAddress();
+  }
+
+  /** Where metrics are served, or null when no endpoint is configured. */
+  public InetSocketAddress metricsAddress() {
+    return metrics == null ? null : metrics.address();
   }
 
   private Channel bind(HostPort address, ChannelInitializer<SocketChannel> initializer) {
@@ -189,6 +205,9 @@ public final class DynamoServer implements AutoCloseable {
   }
 
   private void shutdown() {
+    if (metrics != null) {
+      metrics.close();
+    }
     if (clientChannel != null) {
       clientChannel.close().syncUninterruptibly();
     }

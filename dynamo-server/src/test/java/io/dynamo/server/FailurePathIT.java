@@ -60,6 +60,14 @@ class FailurePathIT {
       client.put(BUCKET, key, c, "v2".getBytes(UTF_8));
       assertThat(strings(client.get(BUCKET, key).values())).containsExactly("v2");
       assertThat(hintsFor(cluster, MiniCluster.id(home.get(1)))).isPositive();
+      String down = MiniCluster.id(home.get(1));
+      // The detector's state changes are counted on its next round: wait for the scrape to show it.
+      Awaitility.await("metrics of " + MiniCluster.id(survivor))
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(scrape(cluster.node(survivor).metricsAddress()))
+          .contains("dynamo_peer_up{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 0")
+          .contains("# TYPE dynamo_hints_pending gauge")
+          .contains("dynamo_peer_state_changes_total{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 1"));
 
       cluster.restartNode(home.get(1));
       cluster.restartNode(home.get(2));
@@ -113,6 +121,25 @@ class FailurePathIT {
           .until(() -> cluster.client(stale).localGet(0, BUCKET, key).found());
       assertThat(strings(cluster.client(stale).localGet(0, BUCKET, key).values()))
           .containsExactly("written while away");
+    }
+  }
+
+  private static String scrape(java.net.InetSocketAddress address) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + address.getPort() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

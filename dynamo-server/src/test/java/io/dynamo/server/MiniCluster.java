@@ -43,6 +43,7 @@ public final class MiniCluster implements AutoCloseable {
       p.setProperty("node.id", id(i));
       p.setProperty("listen.client", "127.0.0.1:" + clientPorts[i]);
       p.setProperty("listen.peer", "127.0.0.1:" + peerPorts[i]);
+      p.setProperty("listen.metrics", "127.0.0.1:" + freePort());
       p.setProperty("data.dir", baseDir.resolve(id(i)).toString());
       p.setProperty("ring.partitions", "64");
       p.setProperty("members", members.toString());

@@ -56,6 +56,7 @@ public final class NodeProtocol implements OperationHost {
   private final OperatorRequests operator;
   private final Map<Long, Pending> operations = new HashMap<>();
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
+  private final Map<NodeId, Long> transitions = new HashMap<>();
   private long nextOpId = 1;
   private boolean started;
 
@@ -131,6 +132,20 @@ public final class NodeProtocol implements OperationHost {
   /** The failure detector's suspicion of {@code node}, for operators. */
   public double phi(NodeId node) {
     return node.equals(self) ? 0 : health.phi(node, clock.monotonicMillis());
+  }
+
+  /** What this node believes of one peer, for metrics. */
+  public record PeerView(NodeId peer, boolean up, double phi, long transitions) {}
+
+  /** This node's view of every peer. Call on the protocol thread. */
+  public List<PeerView> peerViews() {
+    List<PeerView> out = new ArrayList<>();
+    for (NodeId member : ring.members().keySet()) {
+      if (!member.equals(self)) {
+        out.add(new PeerView(member, isUp(member), phi(member), transitions.getOrDefault(member, 0L)));
+      }
+    }
+    return out;
   }
 
   /** A client request; {@code reply} receives exactly one response envelope. */
@@ -398,6 +413,7 @@ public final class NodeProtocol implements OperationHost {
       boolean up = health.isAvailable(member, now);
       Boolean before = lastKnownUp.put(member, up);
       if (before != null && before != up) {
+        transitions.merge(member, 1L, Long::sum);
         log.warn("{} now believes {} is {} (phi {})", self, member, up ? "UP" : "DOWN",
             String.format("%.1f", health.phi(member, now)));
       }

@@ -57,6 +57,7 @@ public final class ConfigLoader {
     NodeId nodeId = required("node.id", NodeId::of);
     HostPort client = required("listen.client", HostPort::parse);
     HostPort peer = required("listen.peer", HostPort::parse);
+    HostPort metrics = optional("listen.metrics", HostPort::parse, null);
     Path dataDir = baseDir.resolve(required("data.dir", Function.identity()));
     int partitions = optional("ring.partitions", range(1, 1 << 20), 256);
     List<MemberConfig> members = members();
@@ -120,7 +121,7 @@ public final class ConfigLoader {
       throw new ConfigException("unknown configuration keys: " + new java.util.TreeSet<>(unknown));
     }
     return new NodeConfig(
-        nodeId, client, peer, dataDir, partitions, members,
+        nodeId, client, peer, metrics, dataDir, partitions, members,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal, threads,
         ioThreads, grace);
   }

@@ -14,6 +14,7 @@ import java.util.List;
  * Everything a node is configured with, validated. Built from a properties file by {@link
  * ConfigLoader}; the keys are listed in docs/configuration.md.
  *
+ * @param metricsListen where to serve Prometheus metrics over HTTP; null for no endpoint
  * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
  * @param writeAheadLog whether writes go to the RocksDB WAL at all; without it an acknowledged
  *     write lives only in memory until a flush, and a crash loses it (unsafe, for tests)
@@ -23,6 +24,7 @@ public record NodeConfig(
     NodeId nodeId,
     HostPort clientListen,
     HostPort peerListen,
+    HostPort metricsListen,
     Path dataDir,
     int partitions,
     List<MemberConfig> members,

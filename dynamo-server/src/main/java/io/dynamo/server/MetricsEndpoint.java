@@ -1,0 +1,143 @@
+package io.dynamo.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.dynamo.core.node.NodeProtocol;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.server.config.HostPort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the failure path's state in the Prometheus text format at {@code /metrics}: each peer's
+ * state and phi as this node's failure detector sees them, how often it changed, and the hints
+ * this node holds per target. A small JDK HTTP server on its own thread, so a scrape never touches
+ * the Netty event loops; the peer view is read on the protocol thread.
+ */
+final class MetricsEndpoint implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "metrics");
+        t.setDaemon(true);
+        return t;
+      });
+  private final NodeId self;
+  private final NodeProtocol protocol;
+  private final ProtocolThread protocolThread;
+  private final LocalReplica replica;
+  private final LongSupplier wallClock;
+
+  MetricsEndpoint(
+      HostPort address,
+      NodeId self,
+      NodeProtocol protocol,
+      ProtocolThread protocolThread,
+      LocalReplica replica,
+      LongSupplier wallClock)
+      throws IOException {
+    this.self = self;
+    this.protocol = protocol;
+    this.protocolThread = protocolThread;
+    this.replica = replica;
+    this.wallClock = wallClock;
+    this.server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
+    server.createContext("/metrics", this::handle);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    byte[] body;
+    int status = 200;
+    try {
+      body = render().getBytes(StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      log.warn("metrics scrape failed: {}", e.toString());
+      body = ("# scrape failed: " + e + "\n").getBytes(StandardCharsets.UTF_8);
+      status = 500;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  String render() throws Exception {
+    CompletableFuture<List<NodeProtocol.PeerView>> views = new CompletableFuture<>();
+    protocolThread.execute(() -> views.complete(protocol.peerViews()));
+    List<NodeProtocol.PeerView> peers = views.get(5, TimeUnit.SECONDS);
+    Map<NodeId, LocalReplica.HintQueueStats> hints = replica.hintQueues();
+    long now = wallClock.getAsLong();
+
+    StringBuilder out = new StringBuilder();
+    String node = "node=\"" + self.value() + "\"";
+    header(out, "dynamo_peer_up", "gauge", "1 if this node's failure detector believes the peer is up");
+    for (NodeProtocol.PeerView p : peers) {
+      line(out, "dynamo_peer_up", node + ",peer=\"" + p.peer().value() + "\"", p.up() ? 1 : 0);
+    }
+    header(out, "dynamo_peer_phi", "gauge", "phi-accrual suspicion of the peer");
+    for (NodeProtocol.PeerView p : peers) {
+      line(out, "dynamo_peer_phi", node + ",peer=\"" + p.peer().value() + "\"", p.phi());
+    }
+    header(out, "dynamo_peer_state_changes_total", "counter",
+        "times the peer was seen to go down or come back up");
+    for (NodeProtocol.PeerView p : peers) {
+      line(out, "dynamo_peer_state_changes_total", node + ",peer=\"" + p.peer().value() + "\"",
+          p.transitions());
+    }
+    header(out, "dynamo_hints_pending", "gauge", "hints this node holds for the target node");
+    header(out, "dynamo_hints_oldest_age_seconds", "gauge", "age of the oldest such hint");
+    for (NodeProtocol.PeerView p : peers) {
+      LocalReplica.HintQueueStats q = hints.get(p.peer());
+      String labels = node + ",target=\"" + p.peer().value() + "\"";
+      line(out, "dynamo_hints_pending", labels, q == null ? 0 : q.count());
+      line(out, "dynamo_hints_oldest_age_seconds", labels,
+          q == null ? 0 : Math.max(0, now - q.oldestCreatedAtMillis()) / 1000.0);
+    }
+    return out.toString();
+  }
+
+  private static void header(StringBuilder out, String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void line(StringBuilder out, String name, String labels, double value) {
+    out.append(name).append('{').append(labels).append("} ");
+    if (Double.isInfinite(value)) {
+      out.append(value > 0 ? "+Inf" : "-Inf");
+    } else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      out.append((long) value);
+    } else {
+      out.append(String.format(Locale.ROOT, "%.3f", value));
+    }
+    out.append('\n');
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
