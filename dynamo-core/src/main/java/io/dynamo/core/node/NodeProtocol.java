@@ -259,7 +259,7 @@ public final class NodeProtocol implements OperationHost {
     NodeId coordinator = coordinatorOf(plan);
     if (!coordinator.equals(self)) {
       if (mayForward) {
-        forward(requestId, coordinator, command, reply, partition, props.n(), true);
+        forward(requestId, coordinator, command, reply);
         return;
       }
       if (!plan.targets().contains(self)) {
@@ -342,68 +342,13 @@ public final class NodeProtocol implements OperationHost {
   }
 
   private void forward(
-      long requestId,
-      NodeId target,
-      WriteCommand command,
-      Consumer<Envelope> reply,
-      int partition,
-      int n,
-      boolean mayRetry) {
+      long requestId, NodeId target, WriteCommand command, Consumer<Envelope> reply) {
     ForwardOperation op = new ForwardOperation(requestId, target, reply);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = register(op, settings.requestTimeoutMillis() * 3 / 2);
-    ForwardRequest.Builder forward =
-        ForwardRequest.newBuilder()
-            .setOpId(opId)
-            .setDeadlineMillis(clock.currentTimeMillis() + settings.requestTimeoutMillis());
+    ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId);
     command.addTo(forward);
     send(target, Replies.envelope(0).setForwardRequest(forward).build());
-    if (mayRetry) {
-      // Past its deadline the target will not start the write any more, so handing it to
-      // another coordinator from then on cannot make it happen twice.
-      scheduler.schedule(
-          settings.requestTimeoutMillis(),
-          () -> watchForward(opId, requestId, target, command, reply, partition, n));
-    }
-  }
-
-  /**
-   * While a forwarded write is unanswered past its deadline, watches its coordinator: if the
-   * failure detector comes to believe it down (it crashed or paused after the write was sent), the
-   * write is handed once to the coordinator chosen now. The first coordinator, should it wake up,
-   * drops the write as expired (a race remains if it started the write just before the deadline
-   * and its answer is still on the way: the value is then written twice, as two versions).
-   */
-  private void watchForward(
-      long opId,
-      long requestId,
-      NodeId target,
-      WriteCommand command,
-      Consumer<Envelope> reply,
-      int partition,
-      int n) {
-    if (!operations.containsKey(opId)) {
-      return; // answered or timed out
-    }
-    if (isUp(target)) {
-      scheduler.schedule(
-          settings.heartbeatIntervalMillis(),
-          () -> watchForward(opId, requestId, target, command, reply, partition, n));
-      return;
-    }
-    ReplicaPlan plan = plan(partition, n);
-    NodeId next = coordinatorOf(plan);
-    finish(opId);
-    log.info("coordinator {} went down with write {} in flight; handing it to {}", target, opId, next);
-    if (next.equals(self)) {
-      try {
-        write(requestId, command, reply, false);
-      } catch (RequestException e) {
-        reply.accept(Replies.error(requestId, e.toResponse()));
-      }
-    } else {
-      forward(requestId, next, command, reply, partition, n, false);
-    }
   }
 
   @Override
@@ -536,11 +481,6 @@ public final class NodeProtocol implements OperationHost {
 
   private void serveForward(NodeId from, ForwardRequest request) {
     long opId = request.getOpId();
-    if (request.getDeadlineMillis() != 0 && clock.currentTimeMillis() > request.getDeadlineMillis()) {
-      log.info("dropping write forwarded by {} that expired {} ms ago", from,
-          clock.currentTimeMillis() - request.getDeadlineMillis());
-      return; // the forwarder has given up on this node, or handed the write to another
-    }
     Consumer<Envelope> relay =
         response -> {
           ForwardResponse.Builder b = ForwardResponse.newBuilder().setOpId(opId);
