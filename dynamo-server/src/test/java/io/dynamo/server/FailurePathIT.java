@@ -114,7 +114,13 @@ class FailurePathIT {
       cluster.restartNode(stale);
       assertThat(cluster.client(stale).localGet(0, BUCKET, key).found()).isFalse();
 
-      GetResult read = client.get(BUCKET, key.getBytes(UTF_8), RequestOptions.r(3));
+      // The returning node's first answers can be slow on a loaded machine (cold JVM and
+      // RocksDB): a quorum error is retryable, so retry until the R=3 read goes through.
+      GetResult read =
+          Awaitility.await("an R=3 read")
+              .atMost(Duration.ofSeconds(30))
+              .ignoreException(QuorumUnavailableException.class)
+              .until(() -> client.get(BUCKET, key.getBytes(UTF_8), RequestOptions.r(3)), r -> r != null);
       assertThat(strings(read.values())).containsExactly("written while away");
       Awaitility.await("read repair of " + MiniCluster.id(stale))
           .atMost(Duration.ofSeconds(30))
