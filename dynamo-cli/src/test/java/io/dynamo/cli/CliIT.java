@@ -202,14 +202,18 @@ class CliIT {
 
   @Test
   void hintsOnAHealthyClusterSaysThereAreNone() {
-    assertThat(ok("hints").out()).isEqualTo("no hints on any node\n");
+    // Tests that stopped a node leave hints behind until they are handed back: wait for that.
+    Awaitility.await("hints from earlier tests handed back")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> ok("hints").out().equals("no hints on any node\n"));
     assertThat(ok("hints", "--json").out().strip()).isEqualTo("{\"queues\":[],\"unreachable\":[]}");
     // Any node may be asked for the member list.
     assertThat(ok("--node", address(2), "hints").out()).isEqualTo("no hints on any node\n");
   }
 
   @Test
-  void aReplicaThatMissedAWriteIsSeenStaleThenRepairedByARead() {
+  void aReplicaThatMissedAWriteIsSeenStaleThenCatchesUp() {
     stopNode(2);
     try {
       cluster.awaitMutualView();
@@ -240,12 +244,12 @@ class CliIT {
     } finally {
       cluster.restartNode(2);
     }
-    assertThat(ok("get", "basics", "stale", "--replica", "n3").out()).endsWith("(not found)\n");
     assertThat(ok("get", "basics", "stale", "--replica", "n1").out()).contains("\nfresh\n");
 
-    // A quorum read repairs the replica that lacked the write, once every replica has answered.
+    // n3 catches up: through the hint its coordinator kept for it, or a read's repair
+    // (FailurePathIT in dynamo-server shows each mechanism alone).
     assertThat(ok("get", "basics", "stale").out()).startsWith("fresh\n");
-    Awaitility.await("read repair of n3")
+    Awaitility.await("n3 catching up")
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> ok("get", "basics", "stale", "--replica", "n3").out().contains("\nfresh\n"));
