@@ -78,7 +78,7 @@ public final class DynamoClient implements AutoCloseable {
                     .setKey(ByteString.copyFrom(key))
                     .setQuorum(Quorum.newBuilder().setR(options.r())));
     return send(request, options, true, Envelope.BodyCase.GET_RESPONSE)
-        .thenApply(e -> toResult(e.getGetResponse()));
+        .thenApply(e -> toResult(e.getGetResponse(), true));
   }
 
   /**
@@ -155,7 +155,8 @@ public final class DynamoClient implements AutoCloseable {
                 LocalGetRequest.newBuilder().setBucket(bucket).setKey(ByteString.copyFrom(key)));
     return nodes.get(node)
         .request(request, timeout)
-        .thenApply(e -> toResult(Responses.expect(e, Envelope.BodyCase.GET_RESPONSE).getGetResponse()));
+        .thenApply(
+            e -> toResult(Responses.expect(e, Envelope.BodyCase.GET_RESPONSE).getGetResponse(), false));
   }
 
   /** The hints node {@code node} holds, per home replica. */
@@ -252,12 +253,13 @@ public final class DynamoClient implements AutoCloseable {
         .thenCompose(Function.identity());
   }
 
-  private GetResult toResult(GetResponse response) {
+  /** @param resolve apply the sibling resolver (not for an operator's look at one replica) */
+  private GetResult toResult(GetResponse response, boolean resolve) {
     List<byte[]> values = new ArrayList<>(response.getValuesCount());
     for (ByteString v : response.getValuesList()) {
       values.add(v.toByteArray());
     }
-    if (values.size() > 1 && resolver != null) {
+    if (resolve && values.size() > 1 && resolver != null) {
       values = List.of(Objects.requireNonNull(resolver.resolve(List.copyOf(values)), "resolver result"));
     }
     return new GetResult(values, Context.fromBytes(response.getContext().toByteArray()), response.getDeleted());

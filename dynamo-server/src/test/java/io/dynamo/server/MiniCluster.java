@@ -30,9 +30,13 @@ public final class MiniCluster implements AutoCloseable {
     this.baseDir = baseDir;
     int[] clientPorts = new int[nodes];
     int[] peerPorts = new int[nodes];
-    for (int i = 0; i < nodes; i++) {
-      clientPorts[i] = freePort();
-      peerPorts[i] = freePort();
+    int[] metricsPorts = new int[nodes];
+    try (FreePorts freePorts = new FreePorts()) {
+      for (int i = 0; i < nodes; i++) {
+        clientPorts[i] = freePorts.next();
+        peerPorts[i] = freePorts.next();
+        metricsPorts[i] = freePorts.next();
+      }
     }
     StringBuilder members = new StringBuilder();
     for (int i = 0; i < nodes; i++) {
@@ -43,7 +47,7 @@ public final class MiniCluster implements AutoCloseable {
       p.setProperty("node.id", id(i));
       p.setProperty("listen.client", "127.0.0.1:" + clientPorts[i]);
       p.setProperty("listen.peer", "127.0.0.1:" + peerPorts[i]);
-      p.setProperty("listen.metrics", "127.0.0.1:" + freePort());
+      p.setProperty("listen.metrics", "127.0.0.1:" + metricsPorts[i]);
       p.setProperty("data.dir", baseDir.resolve(id(i)).toString());
       p.setProperty("ring.partitions", "64");
       p.setProperty("members", members.toString());
@@ -171,12 +175,32 @@ public final class MiniCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
+  /**
+   * Hands out distinct free ports: each stays bound until all are chosen, so the OS cannot give the
+   * same port twice.
+   */
+  private static final class FreePorts implements AutoCloseable {
+    private final List<ServerSocket> held = new ArrayList<>();
+
+    int next() {
+      try {
+        ServerSocket s = new ServerSocket(0);
+        held.add(s);
+        return s.getLocalPort();
+      } catch (IOException e) {
+        throw new IllegalStateException("no free port", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // nothing bound any more either way
+        }
+      }
     }
   }
 }

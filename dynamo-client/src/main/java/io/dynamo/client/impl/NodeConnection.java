@@ -37,7 +37,8 @@ public final class NodeConnection implements AutoCloseable {
   private ChannelFuture channel;
   private volatile boolean closed;
 
-  private record Pending(CompletableFuture<Envelope> future, ScheduledFuture<?> timer) {}
+  /** A request in flight, and the channel it was written to. */
+  private record Pending(CompletableFuture<Envelope> future, ScheduledFuture<?> timer, Channel channel) {}
 
   public NodeConnection(InetSocketAddress address, EventLoopGroup group, int maxFrameBytes) {
     this.address = address;
@@ -90,7 +91,7 @@ public final class NodeConnection implements AutoCloseable {
                       },
                       timeout.toMillis(),
                       TimeUnit.MILLISECONDS);
-          pending.put(id, new Pending(future, timer));
+          pending.put(id, new Pending(future, timer, ch));
           ch.writeAndFlush(envelope)
               .addListener(
                   w -> {
@@ -139,7 +140,7 @@ public final class NodeConnection implements AutoCloseable {
         p.future().complete(response);
       } else if (response.getRequestId() == 0 && response.hasError()) {
         // An error about the connection itself: every request on it is lost.
-        failAll(new ConnectionException(
+        failAll(ctx.channel(), new ConnectionException(
             address + " closed the connection: " + response.getError().getCode() + ": "
                 + response.getError().getMessage(), null));
       }
@@ -147,18 +148,26 @@ public final class NodeConnection implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      failAll(new ConnectionException("connection to " + address + " closed", null));
+      failAll(ctx.channel(), new ConnectionException("connection to " + address + " closed", null));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      failAll(new ConnectionException("connection to " + address + " failed: " + cause.getMessage(), cause));
+      failAll(
+          ctx.channel(),
+          new ConnectionException("connection to " + address + " failed: " + cause.getMessage(), cause));
       ctx.close();
     }
 
-    private void failAll(RuntimeException error) {
-      for (Long id : pending.keySet()) {
-        fail(id, error);
+    /**
+     * Fails the requests written to {@code channel}: those on a newer connection, opened after
+     * this one broke, are still in flight.
+     */
+    private void failAll(Channel channel, RuntimeException error) {
+      for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+        if (e.getValue().channel() == channel) {
+          fail(e.getKey(), error);
+        }
       }
     }
   }

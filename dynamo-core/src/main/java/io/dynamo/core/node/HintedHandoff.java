@@ -5,7 +5,6 @@ import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.Hint;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.proto.v1.Envelope;
-import io.dynamo.proto.v1.ReplicaWriteRequest;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.HashMap;
 import java.util.List;
@@ -76,14 +75,14 @@ final class HintedHandoff {
     inFlight.put(target, hints.size());
     for (Hint hint : hints) {
       long opId = host.register(new Delivery(hint), settings.requestTimeoutMillis());
-      ReplicaWriteRequest write =
-          ReplicaWriteRequest.newBuilder()
-              .setOpId(opId)
-              .setBucket(hint.key().bucket())
-              .setKey(com.google.protobuf.ByteString.copyFrom(hint.key().key()))
-              .addAllSiblings(ProtoVersions.toProto(hint.siblings()))
-              .build();
-      host.send(target, Replies.envelope(0).setReplicaWriteRequest(write).build());
+      host.send(
+          target,
+          Replies.replicaWrite(
+              opId,
+              hint.key().bucket(),
+              com.google.protobuf.ByteString.copyFrom(hint.key().key()),
+              hint.siblings(),
+              null));
     }
   }
 

@@ -329,16 +329,7 @@ public final class NodeProtocol implements OperationHost {
       com.google.protobuf.ByteString key,
       SiblingSet siblings,
       NodeId hintFor) {
-    ReplicaWriteRequest.Builder write =
-        ReplicaWriteRequest.newBuilder()
-            .setOpId(opId)
-            .setBucket(bucket)
-            .setKey(key)
-            .addAllSiblings(ProtoVersions.toProto(siblings));
-    if (hintFor != null) {
-      write.setHintFor(hintFor.value());
-    }
-    send(to, Replies.envelope(0).setReplicaWriteRequest(write).build());
+    send(to, Replies.replicaWrite(opId, bucket, key, siblings, hintFor));
   }
 
   private void forward(

@@ -1,7 +1,11 @@
 package io.dynamo.core.node;
 
+import com.google.protobuf.ByteString;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.version.SiblingSet;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ErrorResponse;
+import io.dynamo.proto.v1.ReplicaWriteRequest;
 import io.dynamo.proto.v1.StatusCode;
 
 /** Builders for the envelopes the node sends back. */
@@ -22,6 +26,21 @@ public final class Replies {
 
   public static Envelope error(long requestId, ErrorResponse error) {
     return envelope(requestId).setError(error).build();
+  }
+
+  /** A replica write carrying a sibling set; {@code hintFor} names the home a substitute covers. */
+  static Envelope replicaWrite(
+      long opId, String bucket, ByteString key, SiblingSet siblings, NodeId hintFor) {
+    ReplicaWriteRequest.Builder write =
+        ReplicaWriteRequest.newBuilder()
+            .setOpId(opId)
+            .setBucket(bucket)
+            .setKey(key)
+            .addAllSiblings(ProtoVersions.toProto(siblings));
+    if (hintFor != null) {
+      write.setHintFor(hintFor.value());
+    }
+    return envelope(0).setReplicaWriteRequest(write).build();
   }
 
   static ErrorResponse quorumUnavailable(String what, int required, int acknowledged) {
