@@ -12,6 +12,9 @@
 #   scripts/bench.sh --clients 32 --duration 60s --read-ratio 0.5 --value-size 1024 --r 2 --w 2
 #   scripts/bench.sh --nodes 10.0.0.1:7100,10.0.0.2:7100,10.0.0.3:7100 --json
 #
+# --cpu (only with a cluster this script starts, and the table report) also prints the CPU time
+# all node processes together used in the measured window, and per operation (from /proc).
+#
 # Environment: BENCH_JAVA_OPTS (JVM options of the generator), DYNAMO_CLUSTER_SH (another
 # cluster script with the same interface as scripts/cluster.sh).
 set -euo pipefail
@@ -23,6 +26,7 @@ server_jar=$root/dynamo-server/target/dynamo-server.jar
 
 nodes=""
 help=false
+cpu=false
 defaults=()
 args=()
 while (($#)); do
@@ -30,6 +34,7 @@ while (($#)); do
     --nodes) nodes=${2:?--nodes needs HOST:PORT,...}; shift 2 ;;
     --nodes=*) nodes=${1#--nodes=}; shift ;;
     --quick) defaults=(--warmup 2s --duration 10s --keys 10000 --progress 2s); shift ;;
+    --cpu) cpu=true; shift ;;
     -h|--help) help=true; shift ;;
     *) args+=("$1"); shift ;;
   esac
@@ -68,6 +73,53 @@ if [[ -z $nodes ]]; then
   nodes=$("$cluster_sh" addresses --dir "$dir")
 fi
 
-# Not exec: the EXIT trap must still stop the cluster afterwards.
+if ! $cpu; then
+  # Not exec: the EXIT trap must still stop the cluster afterwards.
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of words
+  java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" ${nodes:+--nodes "$nodes"} "${defaults[@]}" "${args[@]}"
+  exit $?
+fi
+
+[[ -n ${dir:-} ]] || { echo "bench.sh: --cpu needs a cluster this script starts (no --nodes)" >&2; exit 2; }
+pids=$("$cluster_sh" status --dir "$dir" | awk '{ print $2 }')
+# utime + stime of every node process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() {
+  local sum=0 pid f
+  for pid in $pids; do
+    read -r -a f < <(sed 's/^.*) //' "/proc/$pid/stat")
+    sum=$((sum + f[11] + f[12]))
+  done
+  echo "$sum"
+}
+marks=$dir/cpu-marks
+report=$dir/report
+# Progress lines arrive once per --progress interval: the last "warmup" line closes the warm-up,
+# the last "measure" line the measured window.
+watch_progress() {
+  local line
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >&2
+    case $line in
+      "[warmup"*) echo "start $(cpu_ticks)" >>"$marks" ;;
+      "[measure"*) echo "end $(cpu_ticks)" >>"$marks" ;;
+    esac
+  done
+}
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of words
-java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" ${nodes:+--nodes "$nodes"} "${defaults[@]}" "${args[@]}"
+java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" --nodes "$nodes" --progress 1s "${defaults[@]}" "${args[@]}" \
+  2> >(watch_progress) | tee "$report"
+status=${PIPESTATUS[0]}
+wait
+start=$(awk '$1 == "start" { v = $2 } END { print v }' "$marks" 2>/dev/null)
+end=$(awk '$1 == "end" { v = $2 } END { print v }' "$marks" 2>/dev/null)
+ops=$(awk '$1 == "total" { print $2 }' "$report")
+if [[ -n $start && -n $end && -n $ops && $ops -gt 0 ]]; then
+  hz=$(getconf CLK_TCK)
+  awk -v s="$start" -v e="$end" -v hz="$hz" -v ops="$ops" -v n="$(wc -w <<<"$pids")" 'BEGIN {
+    cpu = (e - s) / hz
+    printf "node cpu: %.1f s in the measured window (%d node processes), %.1f us per operation\n", cpu, n, cpu * 1e6 / ops
+  }'
+else
+  echo "bench.sh: could not measure node CPU (no progress lines or no total row)" >&2
+fi
+exit "$status"
