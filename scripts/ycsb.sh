@@ -176,7 +176,7 @@ cleanup() {
     kill -TERM "$ycsb_pid" 2>/dev/null || true
     wait "$ycsb_pid" 2>/dev/null || true
   fi
-  if [[ -n $cluster_dir ]]; then
+  if [[ -n $cluster_dir && -f $cluster_dir/nodes ]]; then
     "$cluster_sh" stop --dir "$cluster_dir" >&2 || echo "ycsb.sh: stopping the cluster in $cluster_dir failed" >&2
   fi
   rm -rf "$work"
@@ -217,7 +217,12 @@ ycsb() {
   # In the background and waited for, so that a signal reaches the trap, which stops YCSB.
   # shellcheck disable=SC2086 # YCSB_JAVA_OPTS is a list of words
   if [[ $err == - ]]; then
-    java ${YCSB_JAVA_OPTS:-} -cp "$bench_jar" site.ycsb.Client "${args[@]}" >"$out" &
+    # YCSB's stderr, without a line per thread about error latencies nor, when only the
+    # duration bounds the run, a completion estimate computed from the nominal operation count.
+    local estimate='s/; est completion in [^[]*/; /'
+    [[ -z $operations ]] || estimate=''
+    java ${YCSB_JAVA_OPTS:-} -cp "$bench_jar" site.ycsb.Client "${args[@]}" >"$out" \
+      2> >(sed -u -e '/^DBWrapper: report latency for each error/d' -e "$estimate" >&2) &
   else
     java ${YCSB_JAVA_OPTS:-} -cp "$bench_jar" site.ycsb.Client "${args[@]}" >"$out" 2>"$err" &
   fi
