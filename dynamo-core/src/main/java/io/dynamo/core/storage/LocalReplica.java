@@ -13,33 +13,60 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One node's replica of the data: reads and reconciling writes of sibling sets over a storage
  * engine. Each key's read-reconcile-write runs under a lock striped by key, so two writes to one key
- * on one node never interleave and neither is lost. Blocking: call it from a storage thread.
+ * on one node never interleave and neither is lost; writes of different keys run in parallel.
+ * Blocking: call it from a storage thread. One {@code LocalReplica} per engine coordinates writes
+ * (it owns the node's {@link DotCounter}); others may read.
  */
 public final class LocalReplica {
   private static final int STRIPES = 256;
-  /** META key prefix of a data key's dot-counter high-water mark; the data key follows. */
-  private static final byte COUNTER_PREFIX = 'c';
 
   private final StorageEngine engine;
   private final int maxClockEntries;
+  private final DotCounter dots;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   public LocalReplica(StorageEngine engine, int maxClockEntries) {
+    this(engine, maxClockEntries, DotCounter.DEFAULT_LEASE_BLOCK);
+  }
+
+  /**
+   * @param dotLeaseBlock how many dot counters one write of the counter's high-water mark leases
+   *     ({@link DotCounter})
+   */
+  public LocalReplica(StorageEngine engine, int maxClockEntries, long dotLeaseBlock) {
     this.engine = engine;
     this.maxClockEntries = maxClockEntries;
+    this.dots = DotCounter.open(engine, dotLeaseBlock);
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
   }
 
-  /** A version a coordinator created, and the key's sibling set after it. */
-  public record Coordinated(Versioned created, SiblingSet siblings) {
+  /**
+   * A version a coordinator created, the key's sibling set after it, and that set's stored record.
+   *
+   * @param record exactly the bytes stored under the key ({@link VersionCodec#encodeSiblings} of
+   *     {@code siblings}), to send to other replicas as they are; shared, never modify it
+   */
+  public record Coordinated(Versioned created, SiblingSet siblings, byte[] record) {
+    public Coordinated {
+      Objects.requireNonNull(created, "created");
+      Objects.requireNonNull(siblings, "siblings");
+      Objects.requireNonNull(record, "record");
+    }
+
+    /** Encodes {@code siblings} for the record. */
+    public Coordinated(Versioned created, SiblingSet siblings) {
+      this(created, siblings, VersionCodec.encodeSiblings(siblings));
+    }
+
     /**
      * The context to hand the writer: the new version's clock, unless that clock would also cover
      * a concurrent sibling the writer never saw (an earlier event of the same coordinator), in
@@ -59,6 +86,28 @@ public final class LocalReplica {
     public boolean hasSiblings() {
       return siblings.versions().size() > 1;
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Coordinated c && created.equals(c.created) && siblings.equals(c.siblings)
+          && Arrays.equals(record, c.record);
+    }
+
+    @Override
+    public int hashCode() {
+      return created.hashCode() * 31 + siblings.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Coordinated{created=" + created + ", " + siblings.versions().size() + " versions, "
+          + record.length + "-byte record}";
+    }
+  }
+
+  /** A key's stored record and what it decodes to. */
+  private record Stored(byte[] record, SiblingSet siblings) {
+    static final Stored ABSENT = new Stored(null, SiblingSet.EMPTY);
   }
 
   public StorageEngine engine() {
@@ -66,13 +115,22 @@ public final class LocalReplica {
   }
 
   public SiblingSet read(DataKey key) {
-    return load(key.encode());
+    return load(key.encode()).siblings();
   }
 
   /**
-   * Creates a new version as the coordinator {@code self}: its dot takes the next counter after any
-   * this node has used for the key, so two writes it coordinates are never mistaken for one, and it
-   * makes obsolete only what {@code context} covers.
+   * The key's stored record exactly as stored, not decoded or checked (its receiver decodes it,
+   * which verifies the checksum), or null when the key is absent. The array is the caller's.
+   */
+  public byte[] readRecord(DataKey key) {
+    return engine.get(Keyspace.DATA, key.encode());
+  }
+
+  /**
+   * Creates a new version as the coordinator {@code self}: its dot takes the node's next counter,
+   * above any it has used for any key and any the key's versions or {@code context} carry, so two
+   * writes it coordinates are never mistaken for one, and it makes obsolete only what {@code
+   * context} covers.
    */
   public Coordinated coordinate(
       DataKey key,
@@ -104,28 +162,36 @@ public final class LocalReplica {
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
-      SiblingSet stored = load(raw);
-      // The stored clocks alone can forget a counter this node used: a version superseding ours
-      // through a context that claims our later event need not carry our earlier one. So the
-      // highest counter used is also kept on its own, and a dot is never handed out twice.
-      byte[] counterKey = counterKey(raw);
-      long used = usedCounter(counterKey);
-      long counter =
-          Math.max(used, Math.max(stored.highestCounter(self), context.counter(self))) + 1;
-      Dot dot = new Dot(self, counter, nowMillis);
-      VectorClock pruned = context.prune(maxClockEntries);
-      Versioned created =
-          tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value);
-      SiblingSet after = stored.apply(created, mode);
-      WriteBatch batch = new WriteBatch().put(Keyspace.META, counterKey, encodeCounter(counter));
-      if (!after.equals(stored)) {
-        batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(after));
+      Stored stored = load(raw);
+      // The stored clocks alone can forget a counter this node used (pruning, or a version
+      // superseding ours through a context that claims our later event), so the node-wide
+      // counter, which only grows, is the source; the key's versions and the context can only
+      // move it further.
+      long floor = Math.max(stored.siblings().highestCounter(self), context.counter(self));
+      try (DotCounter.Ticket ticket = dots.issue(floor)) {
+        Dot dot = new Dot(self, ticket.counter(), nowMillis);
+        VectorClock pruned = context.prune(maxClockEntries);
+        Versioned created =
+            tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value);
+        SiblingSet after = stored.siblings().apply(created, mode);
+        WriteBatch batch = new WriteBatch();
+        byte[] record;
+        if (stored.record() != null && unchanged(after, stored.siblings())) {
+          record = stored.record();
+        } else {
+          record = VersionCodec.encodeSiblings(after);
+          batch.put(Keyspace.DATA, raw, record);
+        }
+        ticket.addTo(batch);
+        for (NodeId target : hintFor) {
+          addHint(batch, target, raw, after, record, mode, nowMillis);
+        }
+        if (!batch.isEmpty()) {
+          engine.write(batch);
+        }
+        ticket.written();
+        return new Coordinated(created, after, record);
       }
-      for (NodeId target : hintFor) {
-        addHint(batch, target, raw, after, mode, nowMillis);
-      }
-      engine.write(batch);
-      return new Coordinated(created, after);
     } finally {
       lock.unlock();
     }
@@ -138,22 +204,46 @@ public final class LocalReplica {
 
   /**
    * Merges versions held elsewhere into this replica and, when standing in for the home replica
-   * {@code hintFor}, into a durable hint for it, atomically.
+   * {@code hintFor}, into a durable hint for it, atomically. Writes nothing when neither changes.
    */
   public SiblingSet merge(
       DataKey key, SiblingSet incoming, ConflictMode mode, NodeId hintFor, long nowMillis) {
+    return merge(key, incoming, null, mode, hintFor, nowMillis);
+  }
+
+  /**
+   * As {@link #merge(DataKey, SiblingSet, ConflictMode, NodeId, long)}, for a stored record as it
+   * travels between nodes ({@link #readRecord}, {@link Coordinated#record()}). When the result is
+   * exactly the incoming set, the incoming bytes are stored as they are, not encoded again.
+   *
+   * @throws MalformedVersionException if {@code incomingRecord} fails its checksum or does not
+   *     decode; nothing is written then
+   */
+  public SiblingSet merge(
+      DataKey key, byte[] incomingRecord, ConflictMode mode, NodeId hintFor, long nowMillis) {
+    SiblingSet incoming = VersionCodec.decodeSiblings(incomingRecord);
+    return merge(key, incoming, incomingRecord, mode, hintFor, nowMillis);
+  }
+
+  private SiblingSet merge(
+      DataKey key,
+      SiblingSet incoming,
+      byte[] incomingRecord,
+      ConflictMode mode,
+      NodeId hintFor,
+      long nowMillis) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
-      SiblingSet stored = load(raw);
+      SiblingSet stored = load(raw).siblings();
       SiblingSet updated = stored.merge(incoming, mode);
       WriteBatch batch = new WriteBatch();
-      if (!updated.equals(stored)) {
-        batch.put(Keyspace.DATA, raw, VersionCodec.encodeSiblings(updated));
+      if (!unchanged(updated, stored)) {
+        batch.put(Keyspace.DATA, raw, recordOf(updated, incoming, incomingRecord));
       }
       if (hintFor != null) {
-        addHint(batch, hintFor, raw, incoming, mode, nowMillis);
+        addHint(batch, hintFor, raw, incoming, incomingRecord, mode, nowMillis);
       }
       if (!batch.isEmpty()) {
         engine.write(batch);
@@ -220,22 +310,47 @@ public final class LocalReplica {
   /** A target's pending hints. */
   public record HintQueueStats(long count, long oldestCreatedAtMillis) {}
 
+  /**
+   * Merges {@code versions} (whose record is {@code versionsRecord}, or null if not at hand) into
+   * the hint for {@code target}; adds nothing to the batch when the hint already holds them.
+   */
   private void addHint(
-      WriteBatch batch, NodeId target, byte[] raw, SiblingSet versions, ConflictMode mode, long now) {
+      WriteBatch batch,
+      NodeId target,
+      byte[] raw,
+      SiblingSet versions,
+      byte[] versionsRecord,
+      ConflictMode mode,
+      long now) {
     byte[] hintKey = Hint.encodeKey(target, raw);
     byte[] existing = engine.get(Keyspace.HINTS, hintKey);
     long createdAt = now;
     SiblingSet merged = versions;
     if (existing != null) {
       Hint old = decodeHint(target, hintKey, existing);
-      createdAt = old.createdAtMillis();
       merged = old.siblings().merge(versions, mode);
+      if (unchanged(merged, old.siblings())) {
+        return;
+      }
+      createdAt = old.createdAtMillis();
     }
-    byte[] body = VersionCodec.encodeSiblings(merged);
+    byte[] body = recordOf(merged, versions, versionsRecord);
     byte[] value = new byte[Long.BYTES + body.length];
     encodeLong(value, 0, createdAt);
     System.arraycopy(body, 0, value, Long.BYTES, body.length);
     batch.put(Keyspace.HINTS, hintKey, value);
+  }
+
+  /** The record of {@code set}: {@code knownRecord} when it is the record of that very set. */
+  private static byte[] recordOf(SiblingSet set, SiblingSet known, byte[] knownRecord) {
+    if (knownRecord != null && (set == known || set.equals(known))) {
+      return knownRecord;
+    }
+    return VersionCodec.encodeSiblings(set);
+  }
+
+  private static boolean unchanged(SiblingSet after, SiblingSet before) {
+    return after == before || after.equals(before);
   }
 
   private static Hint decodeHint(NodeId target, byte[] hintKey, byte[] value) {
@@ -266,37 +381,13 @@ public final class LocalReplica {
     }
   }
 
-  private static byte[] counterKey(byte[] raw) {
-    byte[] key = new byte[raw.length + 1];
-    key[0] = COUNTER_PREFIX;
-    System.arraycopy(raw, 0, key, 1, raw.length);
-    return key;
-  }
-
-  private long usedCounter(byte[] counterKey) {
-    byte[] bytes = engine.get(Keyspace.META, counterKey);
-    if (bytes == null) {
-      return 0;
-    }
-    if (bytes.length != Long.BYTES) {
-      throw new StorageException("corrupt dot counter of " + bytes.length + " bytes");
-    }
-    return decodeLong(bytes, 0);
-  }
-
-  private static byte[] encodeCounter(long counter) {
-    byte[] out = new byte[Long.BYTES];
-    encodeLong(out, 0, counter);
-    return out;
-  }
-
-  private SiblingSet load(byte[] raw) {
+  private Stored load(byte[] raw) {
     byte[] bytes = engine.get(Keyspace.DATA, raw);
     if (bytes == null) {
-      return SiblingSet.EMPTY;
+      return Stored.ABSENT;
     }
     try {
-      return VersionCodec.decodeSiblings(bytes);
+      return new Stored(bytes, VersionCodec.decodeSiblings(bytes));
     } catch (MalformedVersionException e) {
       // Refuse rather than overwrite: another replica (or anti-entropy) still has good data.
       throw new StorageException("corrupt record for " + DataKey.decode(raw) + ": " + e.getMessage(), e);

@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
  *   <li>{@link Durability#SYNC}: every batch is durable when {@link #write} returns (the WAL is
  *       fsynced);
  *   <li>{@link Durability#NO_SYNC}: a batch is visible at once but sits in the OS page cache, and
- *       becomes durable {@code flushDelayMillis} later (the OS writes the cache out in order).
+ *       becomes durable {@code flushDelayMillis} later (the OS writes the cache out in order),
+ *       unless it {@link WriteBatch#syncRequired() requires sync}: then it and every batch before
+ *       it are durable at once (an fsync of the write-ahead log).
  * </ul>
  *
  * A process crash changes nothing here: the OS still holds the buffered batches and writes them
@@ -72,6 +74,11 @@ public final class SimulatedDisk implements StorageEngine {
     }
     visible.apply(copy);
     if (durability == Durability.SYNC) {
+      durable.apply(copy);
+    } else if (batch.syncRequired()) {
+      while (!buffered.isEmpty()) {
+        durable.apply(buffered.poll().batch());
+      }
       durable.apply(copy);
     } else {
       settle();

@@ -177,11 +177,12 @@ class LocalReplicaTest {
   }
 
   @Test
-  void keysAreIndependent() {
+  void keysAreIndependentButShareTheNodeCounter() {
     DataKey other = new DataKey(7, "bucket", bytes("other"));
     put(A, 1, VectorClock.EMPTY, "one");
     Versioned v = replica.coordinate(other, A, 2, VectorClock.EMPTY, false, bytes("x"), SIB).created();
-    assertThat(v.dot().counter()).isEqualTo(1);
+    // One counter for all keys: the other key's first dot is the node's second.
+    assertThat(v.dot().counter()).isEqualTo(2);
     assertThat(replica.read(other).versions()).containsExactly(v);
     assertThat(replica.read(KEY).versions()).hasSize(1);
   }
@@ -262,8 +263,8 @@ class LocalReplicaTest {
     for (Versioned v : created) {
       assertThat(dots.add(v.dot().node() + ":" + v.dot().counter())).as("dot %s", v.dot()).isTrue();
     }
-    // The replica keeps one high-water counter per key, shared by coordinators (in a cluster only
-    // the node itself coordinates on its replica), so counters are unique but may skip numbers.
+    // The replica keeps one counter for the node, shared by coordinators (in a cluster only the
+    // node itself coordinates on its replica), so counters are unique but may skip numbers.
     assertThat(stored.highestCounter(A)).isBetween((long) threads / 2 * perThread, (long) threads * perThread);
     assertThat(stored.highestCounter(B)).isBetween((long) threads / 2 * perThread, (long) threads * perThread);
     // The stored bytes decode to the same set (what a restart would read).
