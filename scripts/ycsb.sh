@@ -269,8 +269,10 @@ if $load; then
   loaded=$(ok_count "$work/load.out" INSERT)
   grep -E '^\[(OVERALL|INSERT)\], (RunTime|Throughput|Return)' "$work/load.out" | sed 's/^/  load: /' >&2
   if [[ -n $expected && $loaded != "$expected" ]]; then
-    echo "ycsb.sh: only $loaded of $expected records were loaded:" >&2
+    echo "ycsb.sh: only $loaded of $expected records were loaded" >&2
     failures "$work/load.out" >&2
+    # A binding that failed to start (bad dynamo.* property) leaves its exception here.
+    grep -m 1 -E '^[a-zA-Z.]+(Exception|Error): ' "$work/load.out" >&2 || true
     exit 1
   fi
 fi
