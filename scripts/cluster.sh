@@ -16,7 +16,8 @@
 # DIR defaults to $DYNAMO_CLUSTER_DIR, else <checkout>/.cluster. It holds DIR/nodes (one line per
 # node: ID CLIENT_ADDR PEER_ADDR), DIR/client-addresses, and per node DIR/<id>/node.properties,
 # DIR/<id>/data, DIR/<id>/node.log and DIR/<id>/pid. Starting again in a stopped DIR reuses its
-# configuration and data. Node JVMs get -Xmx256m plus $DYNAMO_JVM_OPTS.
+# configuration and data. Node JVMs get -Xmx256m plus $DYNAMO_JVM_OPTS. Each node gets
+# network.io-threads = cores / N (at least 1, at most 4), since the N nodes share this machine.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +31,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -99,7 +100,10 @@ EOF
 }
 
 write_configs() {
-  local n="$1" i id members="" ports
+  local n="$1" i id members="" ports io_threads
+  io_threads=$(($(nproc) / n))
+  ((io_threads >= 1)) || io_threads=1
+  ((io_threads <= 4)) || io_threads=4
   read -r -a ports <<<"$(free_ports $((2 * n)))"
   for ((i = 1; i <= n; i++)); do
     members+="${members:+,}n$i"
@@ -118,6 +122,9 @@ write_configs() {
       echo "listen.peer=$(awk -v id="$id" '$1 == id { print $3 }' "$DIR/nodes.tmp")"
       echo "data.dir=data"
       echo "members=$members"
+      # Nodes sharing one machine share its cores: each gets its share of I/O (= protocol shard)
+      # threads, so the nodes together run about one busy thread per core.
+      echo "network.io-threads=$io_threads"
       awk '{ print "member." $1 ".client=" $2; print "member." $1 ".peer=" $3 }' "$DIR/nodes.tmp"
     } >"$DIR/$id/node.properties"
   done

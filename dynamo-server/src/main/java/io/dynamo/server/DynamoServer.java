@@ -3,6 +3,8 @@ package io.dynamo.server;
 import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.PeerHealth;
+import io.dynamo.core.node.PeerVerdicts;
+import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.LocalReplica;
@@ -36,20 +38,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Dynamo node: RocksDB storage, the protocol on its own thread, and two Netty listeners, one for
+ * A Dynamo node: RocksDB storage, the protocol sharded over the I/O event loops, and two Netty listeners, one for
  * clients and one for peers. {@code main} runs one from a properties file until SIGTERM.
  */
 public final class DynamoServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DynamoServer.class);
+  /** Storage tasks queued beyond this many are refused (the request fails) instead of piling up. */
+  private static final int STORAGE_QUEUE = 10_000;
 
   private final NodeConfig config;
   private final RocksDbStorageEngine storage;
-  private final ProtocolThread protocolThread;
-  private final NodeProtocol protocol;
+  private final ProtocolShards shards;
+  private final NodeProtocol[] protocols;
+  private final ShardRouter router;
   private final StatusReporter status;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
-  private final PeerConnections peers;
+  private final PeerConnections[] peers;
   private final Channel clientChannel;
   private final Channel peerChannel;
   private final MetricsEndpoint metrics;
@@ -64,38 +69,54 @@ public final class DynamoServer implements AutoCloseable {
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
         RocksDbStorageEngine.open(config.dataDir(), config.syncWrites(), config.writeAheadLog());
-    this.protocolThread = new ProtocolThread(config.storageThreads(), config.shutdownGrace());
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
     this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");
-    this.peers =
-        new PeerConnections(
-            config.nodeId(),
-            id -> {
-              MemberConfig m = config.member(id);
-              return m == null ? null : m.peer();
-            },
-            workerGroup,
-            config.maxFrameBytes(),
-            System::nanoTime,
-            // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
-            System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000));
+    this.shards =
+        new ProtocolShards(
+            workerGroup, config.storageThreads(), STORAGE_QUEUE, config.shutdownGrace());
+    this.router = new ShardRouter(ring, shards.count());
+    // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
+    long incarnation = System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000);
     LocalReplica replica = new LocalReplica(storage, config.protocol().maxClockEntries());
-    this.protocol =
-        new NodeProtocol(
-            config.nodeId(),
-            ring,
-            config.buckets(),
-            config.protocol(),
-            new SystemClock(),
-            protocolThread,
-            peers,
-            protocolThread,
-            replica,
-            PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector())));
+    PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
+    PeerVerdicts verdicts = new PeerVerdicts();
+    this.peers = new PeerConnections[shards.count()];
+    this.protocols = new NodeProtocol[shards.count()];
+    for (int i = 0; i < shards.count(); i++) {
+      ProtocolShards.Shard shard = shards.shard(i);
+      // Each shard has its own connection to each peer, on its own loop: a send is a write on
+      // the current thread, never a hand-off.
+      peers[i] =
+          new PeerConnections(
+              config.nodeId(),
+              id -> {
+                MemberConfig m = config.member(id);
+                return m == null ? null : m.peer();
+              },
+              shard.loop(),
+              config.maxFrameBytes(),
+              System::nanoTime,
+              incarnation);
+      protocols[i] =
+          new NodeProtocol(
+              config.nodeId(),
+              ring,
+              config.buckets(),
+              config.protocol(),
+              new SystemClock(),
+              shard,
+              peers[i],
+              shard,
+              replica,
+              health,
+              i,
+              shards.count(),
+              verdicts);
+    }
     this.status =
         new StatusReporter(
-            config, ring, protocol, () -> (System.nanoTime() - started) / 1_000_000);
-    protocolThread.execute(protocol::start);
+            config, ring, protocols[0], () -> (System.nanoTime() - started) / 1_000_000);
+    shards.shard(0).execute(protocols[0]::start);
     try {
       this.peerChannel = bind(config.peerListen(), peerInitializer());
       this.clientChannel = bind(config.clientListen(), clientInitializer());
@@ -103,8 +124,8 @@ public final class DynamoServer implements AutoCloseable {
           config.metricsListen() == null
               ? null
               : new MetricsEndpoint(
-                  config.metricsListen(), config.nodeId(), protocol, protocolThread, replica,
-                  System::currentTimeMillis);
+                  config.metricsListen(), config.nodeId(), protocols[0],
+                  shards.shard(0)::execute, replica, System::currentTimeMillis);
     } catch (RuntimeException e) {
       shutdown();
       throw e;
@@ -116,6 +137,8 @@ public final class DynamoServer implements AutoCloseable {
         "node {} serving clients on {} and peers on {} ({} transport, {} partitions, {} members)",
         config.nodeId(), clientAddress(), peerAddress(), NettyRuntime.epoll() ? "epoll" : "nio",
         ring.partitions(), ring.members().size());
+    log.info("{} protocol shards on the I/O loops; storage {}", shards.count(),
+        config.storageThreads() == 0 ? "on the shard loops" : "on " + config.storageThreads() + " threads");
   }
 
   /** Starts a node; returns once both listeners are bound. */
@@ -175,20 +198,27 @@ public final class DynamoServer implements AutoCloseable {
                 "peer",
                 new PeerInboundHandler(
                     id -> config.member(id) != null,
-                    peers::peerHello,
-                    (from, message) ->
-                        protocolThread.execute(() -> protocol.onPeerMessage(from, message))));
+                    (peer, incarnation) -> {
+                      for (PeerConnections p : peers) {
+                        p.peerHello(peer, incarnation);
+                      }
+                    },
+                    (from, message) -> {
+                      int i = router.shardOfPeerMessage(message);
+                      shards.shard(i).execute(() -> protocols[i].onPeerMessage(from, message));
+                    }));
       }
     };
   }
 
   private void onClientRequest(Envelope request, Consumer<Envelope> reply) {
     if (request.hasStatusRequest()) {
-      // The failure detector's view lives on the protocol thread.
-      protocolThread.execute(() -> reply.accept(status.status(request.getRequestId())));
+      shards.shard(0).execute(() -> reply.accept(status.status(request.getRequestId())));
       return;
     }
-    protocolThread.execute(() -> protocol.onClientRequest(request, reply));
+    int partition = router.partitionOfClientRequest(request);
+    int i = router.shardOfPartition(partition);
+    shards.shard(i).execute(() -> protocols[i].onClientRequest(request, partition, reply));
   }
 
   /** Stops listening, finishes storage work in flight, closes the database. */
@@ -215,8 +245,16 @@ public final class DynamoServer implements AutoCloseable {
       peerChannel.close().syncUninterruptibly();
     }
     accepted.close().awaitUninterruptibly();
-    peers.close();
-    protocolThread.close();
+    if (peers != null) {
+      for (PeerConnections p : peers) {
+        if (p != null) {
+          p.close();
+        }
+      }
+    }
+    if (shards != null) {
+      shards.close();
+    }
     bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     storage.close();

@@ -39,7 +39,7 @@ final class MetricsEndpoint implements AutoCloseable {
       });
   private final NodeId self;
   private final NodeProtocol protocol;
-  private final ProtocolThread protocolThread;
+  private final java.util.concurrent.Executor protocolThread;
   private final LocalReplica replica;
   private final LongSupplier wallClock;
 
@@ -47,7 +47,7 @@ final class MetricsEndpoint implements AutoCloseable {
       HostPort address,
       NodeId self,
       NodeProtocol protocol,
-      ProtocolThread protocolThread,
+      java.util.concurrent.Executor protocolThread,
       LocalReplica replica,
       LongSupplier wallClock)
       throws IOException {

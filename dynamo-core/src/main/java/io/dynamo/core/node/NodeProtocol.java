@@ -9,8 +9,10 @@ import io.dynamo.core.runtime.Scheduler;
 import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.dynamo.core.version.MalformedVersionException;
-import io.dynamo.core.version.SiblingSet;
+import io.dynamo.core.version.RecordDigest;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.proto.v1.Envelope;
@@ -32,12 +34,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol of one node: coordinates client requests under a sloppy quorum and serves its
- * replica of the data, keeps hints for home replicas that are down and hands them back, repairs
- * stale replicas after reads, and heartbeats its peers. Every method runs on the node's protocol
- * thread (see {@link Scheduler}); storage work goes through the {@link StorageExecutor}, messages
- * through the {@link PeerSink}, so the same code runs under Netty and under the deterministic
- * simulator.
+ * The protocol of one node, or of one shard of it: coordinates client requests under a sloppy
+ * quorum and serves its replica of the data, keeps hints for home replicas that are down and hands
+ * them back, repairs stale replicas after reads, and heartbeats its peers. Every method runs on the
+ * shard's protocol thread (see {@link Scheduler}); storage work goes through the {@link
+ * StorageExecutor}, messages through the {@link PeerSink}, so the same code runs under Netty and
+ * under the deterministic simulator.
+ *
+ * <p>A node may run several shards, one per event loop, each owning the partitions {@code p} with
+ * {@code p % count == index} and the operations whose ids it issued ({@link ShardRouter} says
+ * which shard a message belongs to). Shard 0 also runs the node-wide periodic work: heartbeats,
+ * the failure detector (whose verdicts every shard reads from a shared {@link PeerVerdicts}) and
+ * hinted handoff.
  */
 public final class NodeProtocol implements OperationHost {
   private static final Logger log = LoggerFactory.getLogger(NodeProtocol.class);
@@ -54,13 +62,17 @@ public final class NodeProtocol implements OperationHost {
   private final PeerHealth health;
   private final HintedHandoff handoff;
   private final OperatorRequests operator;
-  private final Map<Long, Pending> operations = new HashMap<>();
+  private final int shard;
+  private final int shards;
+  private final PeerVerdicts verdicts;
+  private final Map<Long, Operation> operations = new HashMap<>();
+  private final Deadlines deadlines = new Deadlines();
+  private Scheduler.Cancellable deadlineTimer;
+  private long deadlineTimerAt = Long.MAX_VALUE;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private final Map<NodeId, Long> transitions = new HashMap<>();
-  private long nextOpId = 1;
+  private long nextSequence = 1;
   private boolean started;
-
-  private record Pending(Operation operation, Scheduler.Cancellable timer) {}
 
   public NodeProtocol(
       NodeId self,
@@ -73,6 +85,34 @@ public final class NodeProtocol implements OperationHost {
       StorageExecutor storage,
       LocalReplica replica,
       PeerHealth health) {
+    this(self, ring, buckets, settings, clock, scheduler, peers, storage, replica, health,
+        0, 1, new PeerVerdicts());
+  }
+
+  /**
+   * Shard {@code shard} of {@code shards} of a node. Every shard of a node gets the same {@code
+   * health} and {@code verdicts}; only shard 0 feeds and evaluates the detector.
+   */
+  public NodeProtocol(
+      NodeId self,
+      Ring ring,
+      BucketTable buckets,
+      ProtocolSettings settings,
+      Clock clock,
+      Scheduler scheduler,
+      PeerSink peers,
+      StorageExecutor storage,
+      LocalReplica replica,
+      PeerHealth health,
+      int shard,
+      int shards,
+      PeerVerdicts verdicts) {
+    if (shards < 1 || shards > ShardRouter.MAX_SHARDS || shard < 0 || shard >= shards) {
+      throw new IllegalArgumentException("shard " + shard + " of " + shards);
+    }
+    this.shard = shard;
+    this.shards = shards;
+    this.verdicts = verdicts;
     if (!ring.isMember(self)) {
       throw new IllegalArgumentException("node " + self + " is not a member of the ring");
     }
@@ -91,9 +131,12 @@ public final class NodeProtocol implements OperationHost {
     this.operator = new OperatorRequests(this, ring, buckets, settings, clock, storage, replica);
   }
 
-  /** Starts the periodic work: heartbeats to peers, failure-detector checks, hint handoff. */
+  /**
+   * Starts the periodic work, on shard 0 only: heartbeats to peers, failure-detector checks, hint
+   * handoff.
+   */
   public void start() {
-    if (started) {
+    if (started || shard != 0) {
       return;
     }
     started = true;
@@ -105,6 +148,7 @@ public final class NodeProtocol implements OperationHost {
         health.heard(member, now);
       }
     }
+    verdicts.refresh(peerIds(), health, now);
     scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
     if (settings.handoffEnabled()) {
       scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
@@ -124,14 +168,21 @@ public final class NodeProtocol implements OperationHost {
     return operations.size();
   }
 
-  /** Whether this node believes {@code node} is up (itself always). */
+  /**
+   * Whether this node believes {@code node} is up (itself always), as of the failure detector's
+   * last evaluation: once per heartbeat interval, and whenever a peer's heartbeat arrives.
+   */
   public boolean isUp(NodeId node) {
-    return node.equals(self) || health.isAvailable(node, clock.monotonicMillis());
+    return node.equals(self) || verdicts.isUp(node);
   }
 
-  /** The failure detector's suspicion of {@code node}, for operators. */
+  /** The failure detector's suspicion of {@code node} at its last evaluation, for operators. */
   public double phi(NodeId node) {
-    return node.equals(self) ? 0 : health.phi(node, clock.monotonicMillis());
+    return node.equals(self) ? 0 : verdicts.phi(node);
+  }
+
+  public int shard() {
+    return shard;
   }
 
   /** What this node believes of one peer, for metrics. */
@@ -150,6 +201,14 @@ public final class NodeProtocol implements OperationHost {
 
   /** A client request; {@code reply} receives exactly one response envelope. */
   public void onClientRequest(Envelope request, Consumer<Envelope> reply) {
+    onClientRequest(request, ShardRouter.UNKNOWN_PARTITION, reply);
+  }
+
+  /**
+   * A client request whose key's partition the caller already computed (to route it to this
+   * shard), or {@link ShardRouter#UNKNOWN_PARTITION}.
+   */
+  public void onClientRequest(Envelope request, int partition, Consumer<Envelope> reply) {
     long requestId = request.getRequestId();
     if (request.getProtocolVersion() != Replies.PROTOCOL_VERSION) {
       reply.accept(
@@ -162,10 +221,11 @@ public final class NodeProtocol implements OperationHost {
     }
     try {
       switch (request.getBodyCase()) {
-        case GET_REQUEST -> get(requestId, request.getGetRequest(), reply);
-        case PUT_REQUEST -> write(requestId, WriteCommand.of(request.getPutRequest()), reply, true);
+        case GET_REQUEST -> get(requestId, request.getGetRequest(), partition, reply);
+        case PUT_REQUEST ->
+            write(requestId, WriteCommand.of(request.getPutRequest()), partition, reply, true);
         case DELETE_REQUEST ->
-            write(requestId, WriteCommand.of(request.getDeleteRequest()), reply, true);
+            write(requestId, WriteCommand.of(request.getDeleteRequest()), partition, reply, true);
         case ROUTE_REQUEST -> operator.route(requestId, request.getRouteRequest(), reply);
         case LOCAL_GET_REQUEST -> operator.localGet(requestId, request.getLocalGetRequest(), reply);
         case HINTS_REQUEST -> operator.hints(requestId, reply);
@@ -187,7 +247,7 @@ public final class NodeProtocol implements OperationHost {
     switch (message.getBodyCase()) {
       // Only heartbeats feed the failure detector: they arrive at a steady rate, whereas counting
       // bursts of traffic would shrink the expected interval and make a quiet peer look dead.
-      case HEARTBEAT -> health.heard(from, clock.monotonicMillis());
+      case HEARTBEAT -> heard(from);
       case REPLICA_READ_REQUEST -> serveRead(from, message.getReplicaReadRequest());
       case REPLICA_WRITE_REQUEST -> serveWrite(from, message.getReplicaWriteRequest());
       case FORWARD_REQUEST -> serveForward(from, message.getForwardRequest());
@@ -206,13 +266,13 @@ public final class NodeProtocol implements OperationHost {
 
   // ---- coordination -------------------------------------------------------------------------
 
-  private void get(long requestId, GetRequest request, Consumer<Envelope> reply) {
+  private void get(long requestId, GetRequest request, int knownPartition, Consumer<Envelope> reply) {
     String bucket = request.getBucket();
-    byte[] key = request.getKey().toByteArray();
     BucketProperties props = RequestValidator.bucket(buckets, bucket);
-    RequestValidator.key(key, settings);
+    RequestValidator.key(request.getKey(), settings);
     int r = RequestValidator.quorum("r", request.getQuorum().getR(), props.r(), props.n());
-    ReplicaPlan plan = plan(ring.partitionOf(bucket, key), props.n());
+    int partition = partitionOf(knownPartition, bucket, request.getKey());
+    ReplicaPlan plan = plan(partition, props.n());
     if (plan.targets().size() < r) {
       throw quorumUnavailable("read", r, plan.targets().size());
     }
@@ -223,20 +283,41 @@ public final class NodeProtocol implements OperationHost {
             r,
             props.conflictMode(),
             reply,
-            (stale, merged) -> sendReplicaWrite(0, stale, bucket, request.getKey(), merged, null));
+            (stale, merged) ->
+                sendReplicaWrite(
+                    0, stale, bucket, request.getKey(), partition,
+                    UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null));
     long opId = register(op, settings.requestTimeoutMillis());
-    ReplicaReadRequest read =
-        ReplicaReadRequest.newBuilder().setOpId(opId).setBucket(bucket).setKey(request.getKey()).build();
-    for (NodeId node : plan.targets()) {
-      send(node, Replies.envelope(0).setReplicaReadRequest(read).build());
-    }
+    // The record comes from this node when it holds a replica: a local read moves no value.
+    NodeId dataNode = plan.targets().contains(self) ? self : plan.targets().get(0);
+    op.start(
+        dataNode,
+        (node, digestOnly) ->
+            send(
+                node,
+                Replies.envelope(0)
+                    .setReplicaReadRequest(
+                        ReplicaReadRequest.newBuilder()
+                            .setOpId(opId)
+                            .setBucket(bucket)
+                            .setKey(request.getKey())
+                            .setPartition(partition)
+                            .setDigestOnly(digestOnly))
+                    .build()));
+  }
+
+  private int partitionOf(int known, String bucket, ByteString key) {
+    return known >= 0 ? known : ring.partitionOf(bucket, key.toByteArray());
   }
 
   private void write(
-      long requestId, WriteCommand command, Consumer<Envelope> reply, boolean mayForward) {
+      long requestId,
+      WriteCommand command,
+      int knownPartition,
+      Consumer<Envelope> reply,
+      boolean mayForward) {
     BucketProperties props = RequestValidator.bucket(buckets, command.bucket());
-    byte[] key = command.key().toByteArray();
-    RequestValidator.key(key, settings);
+    RequestValidator.key(command.key(), settings);
     if (command.value().size() > props.maxValueBytes()) {
       throw new RequestException(
           StatusCode.VALUE_TOO_LARGE,
@@ -250,7 +331,7 @@ public final class NodeProtocol implements OperationHost {
       throw new RequestException(StatusCode.BAD_CONTEXT, "context is not valid: " + e.getMessage());
     }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
-    int partition = ring.partitionOf(command.bucket(), key);
+    int partition = partitionOf(knownPartition, command.bucket(), command.key());
     ReplicaPlan plan = plan(partition, props.n());
     String what = command.delete() ? "delete" : "write";
     if (plan.targets().size() < w) {
@@ -259,7 +340,7 @@ public final class NodeProtocol implements OperationHost {
     NodeId coordinator = coordinatorOf(plan);
     if (!coordinator.equals(self)) {
       if (mayForward) {
-        forward(requestId, coordinator, command, reply);
+        forward(requestId, coordinator, command, partition, reply);
         return;
       }
       if (!plan.targets().contains(self)) {
@@ -270,7 +351,7 @@ public final class NodeProtocol implements OperationHost {
     }
     PutOperation op = new PutOperation(requestId, command.delete(), plan.targets(), w, reply);
     long opId = register(op, settings.requestTimeoutMillis());
-    DataKey dataKey = new DataKey(partition, command.bucket(), key);
+    DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
     long now = clock.currentTimeMillis();
     byte[] value = command.value().toByteArray();
     List<NodeId> hintFor = new ArrayList<>(plan.uncovered());
@@ -282,8 +363,7 @@ public final class NodeProtocol implements OperationHost {
             replica.coordinate(
                 dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
         (written, error) -> {
-          Pending pending = operations.get(opId);
-          if (pending == null) {
+          if (!operations.containsKey(opId)) {
             return; // timed out while the disk was busy
           }
           if (error != null) {
@@ -296,10 +376,13 @@ public final class NodeProtocol implements OperationHost {
           if (op.onLocalWrite(self, written)) {
             finish(opId);
           }
+          // The bytes just stored go to every target as they are: encoded once, never copied.
+          ByteString record = UnsafeByteOperations.unsafeWrap(TEMP_record(written));
           for (NodeId node : plan.targets()) {
             if (!node.equals(self)) {
               sendReplicaWrite(
-                  opId, node, command.bucket(), command.key(), written.siblings(), plan.hintTarget(node));
+                  opId, node, command.bucket(), command.key(), partition, record,
+                  plan.hintTarget(node));
             }
           }
         });
@@ -326,50 +409,76 @@ public final class NodeProtocol implements OperationHost {
       long opId,
       NodeId to,
       String bucket,
-      com.google.protobuf.ByteString key,
-      SiblingSet siblings,
+      ByteString key,
+      int partition,
+      ByteString record,
       NodeId hintFor) {
-    send(to, Replies.replicaWrite(opId, bucket, key, siblings, hintFor));
+    send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor));
   }
 
   private void forward(
-      long requestId, NodeId target, WriteCommand command, Consumer<Envelope> reply) {
+      long requestId, NodeId target, WriteCommand command, int partition, Consumer<Envelope> reply) {
     ForwardOperation op = new ForwardOperation(requestId, target, reply);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = register(op, settings.requestTimeoutMillis() * 3 / 2);
-    ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId);
+    ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId).setPartition(partition);
     command.addTo(forward);
     send(target, Replies.envelope(0).setForwardRequest(forward).build());
   }
 
+  /**
+   * Registers an operation with a deadline. Its id names this shard ({@code id % shards}), so
+   * answers from peers find their way back to it.
+   */
   @Override
   public long register(Operation op, long timeoutMillis) {
-    long opId = nextOpId++;
-    Scheduler.Cancellable timer =
-        scheduler.schedule(
-            timeoutMillis,
-            () -> {
-              Pending pending = operations.remove(opId);
-              if (pending != null) {
-                pending.operation().onTimeout();
-              }
-            });
-    operations.put(opId, new Pending(op, timer));
+    long opId = nextSequence++ * shards + shard;
+    operations.put(opId, op);
+    long now = clock.monotonicMillis();
+    deadlines.add(opId, timeoutMillis, now);
+    armDeadlineTimer(now);
     return opId;
   }
 
+  /** Keeps one timer, at the earliest deadline queued. */
+  private void armDeadlineTimer(long now) {
+    long earliest = deadlines.earliest();
+    if (earliest >= deadlineTimerAt) {
+      return;
+    }
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+    deadlineTimerAt = earliest;
+    deadlineTimer = scheduler.schedule(Math.max(0, earliest - now), this::onDeadline);
+  }
+
+  private void onDeadline() {
+    deadlineTimer = null;
+    deadlineTimerAt = Long.MAX_VALUE;
+    long now = clock.monotonicMillis();
+    deadlines.expire(
+        now,
+        opId -> {
+          Operation op = operations.remove(opId);
+          if (op != null) {
+            op.onTimeout();
+          }
+        });
+    if (deadlines.earliest() != Long.MAX_VALUE) {
+      armDeadlineTimer(now);
+    }
+  }
+
   private void deliver(NodeId from, long opId, Envelope message) {
-    Pending pending = operations.get(opId);
-    if (pending != null && pending.operation().onMessage(from, message)) {
+    Operation op = operations.get(opId);
+    if (op != null && op.onMessage(from, message)) {
       finish(opId);
     }
   }
 
   private void finish(long opId) {
-    Pending pending = operations.remove(opId);
-    if (pending != null) {
-      pending.timer().cancel();
-    }
+    operations.remove(opId);
   }
 
   private static RequestException quorumUnavailable(String what, int required, int reachable) {
@@ -393,20 +502,37 @@ public final class NodeProtocol implements OperationHost {
     }
   }
 
+  private void heard(NodeId from) {
+    long now = clock.monotonicMillis();
+    health.heard(from, now);
+    verdicts.refresh(from, health, now);
+  }
+
+  private List<NodeId> peerIds() {
+    List<NodeId> out = new ArrayList<>();
+    for (NodeId member : ring.members().keySet()) {
+      if (!member.equals(self)) {
+        out.add(member);
+      }
+    }
+    return out;
+  }
+
   private void sendHeartbeats() {
     Envelope heartbeat = Replies.envelope(0).setHeartbeat(Heartbeat.getDefaultInstance()).build();
     long now = clock.monotonicMillis();
+    verdicts.refresh(peerIds(), health, now);
     for (NodeId member : ring.members().keySet()) {
       if (member.equals(self)) {
         continue;
       }
       peers.send(member, heartbeat);
-      boolean up = health.isAvailable(member, now);
+      boolean up = verdicts.isUp(member);
       Boolean before = lastKnownUp.put(member, up);
       if (before != null && before != up) {
         transitions.merge(member, 1L, Long::sum);
         log.warn("{} now believes {} is {} (phi {})", self, member, up ? "UP" : "DOWN",
-            String.format("%.1f", health.phi(member, now)));
+            String.format("%.1f", verdicts.phi(member)));
       }
     }
   }
@@ -423,29 +549,56 @@ public final class NodeProtocol implements OperationHost {
   // ---- replica side -------------------------------------------------------------------------
 
   private void serveRead(NodeId from, ReplicaReadRequest request) {
-    byte[] key = request.getKey().toByteArray();
-    DataKey dataKey = new DataKey(ring.partitionOf(request.getBucket(), key), request.getBucket(), key);
+    DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
+    boolean digestOnly = request.getDigestOnly();
     storage.execute(
-        () -> replica.read(dataKey),
-        (set, error) -> {
-          ReplicaReadResponse.Builder b = ReplicaReadResponse.newBuilder().setOpId(request.getOpId());
+        () -> {
+          // The stored bytes as they are: the coordinator decodes (and checks the CRC of) the one
+          // record it uses; a digest is computed here, beside the read.
+          byte[] record = TEMP_readRecord(dataKey);
+          ReplicaReadResponse.Builder b =
+              ReplicaReadResponse.newBuilder()
+                  .setOpId(request.getOpId())
+                  .setCode(StatusCode.OK)
+                  .setDigest(RecordDigest.of(record));
+          if (!digestOnly && record != null) {
+            b.setRecord(UnsafeByteOperations.unsafeWrap(record));
+          }
+          return b;
+        },
+        (b, error) -> {
           if (error != null) {
             log.error("read of {} failed", dataKey, error);
-            b.setCode(StatusCode.STORAGE_ERROR).setError(String.valueOf(error.getMessage()));
-          } else {
-            b.setCode(StatusCode.OK).addAllSiblings(ProtoVersions.toProto(set));
+            b =
+                ReplicaReadResponse.newBuilder()
+                    .setOpId(request.getOpId())
+                    .setCode(StatusCode.STORAGE_ERROR)
+                    .setError(String.valueOf(error.getMessage()));
           }
           send(from, Replies.envelope(0).setReplicaReadResponse(b).build());
         });
   }
 
+  /**
+   * The data key of a replica request. The partition comes from the coordinator; a replica
+   * checks it is in range (a bad one would only misfile the key, never lose another).
+   */
+  private DataKey dataKey(int partition, String bucket, ByteString key) {
+    byte[] raw = key.toByteArray();
+    if (partition < 0 || partition >= ring.partitions()) {
+      partition = ring.partitionOf(bucket, raw);
+    }
+    return new DataKey(partition, bucket, raw);
+  }
+
   private void serveWrite(NodeId from, ReplicaWriteRequest request) {
     ReplicaWriteResponse.Builder b = ReplicaWriteResponse.newBuilder().setOpId(request.getOpId());
-    SiblingSet incoming;
     BucketProperties props;
     NodeId hintFor;
     try {
-      incoming = ProtoVersions.fromProto(request.getSiblingsList());
+      if (request.getRecord().isEmpty()) {
+        throw new IllegalArgumentException("replica write without a record");
+      }
       props = RequestValidator.bucket(buckets, request.getBucket());
       hintFor = request.getHintFor().isEmpty() ? null : NodeId.of(request.getHintFor());
     } catch (IllegalArgumentException | RequestException e) {
@@ -454,13 +607,16 @@ public final class NodeProtocol implements OperationHost {
       send(from, Replies.envelope(0).setReplicaWriteResponse(b).build());
       return;
     }
-    byte[] key = request.getKey().toByteArray();
-    DataKey dataKey = new DataKey(ring.partitionOf(request.getBucket(), key), request.getBucket(), key);
+    DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
     long now = clock.currentTimeMillis();
+    byte[] record = request.getRecord().toByteArray();
     storage.execute(
-        () -> replica.merge(dataKey, incoming, props.conflictMode(), hintFor, now),
+        () -> TEMP_merge(dataKey, record, props.conflictMode(), hintFor, now),
         (stored, error) -> {
-          if (error != null) {
+          if (error instanceof MalformedVersionException) {
+            log.warn("refusing malformed replica write from {}: {}", from, error.getMessage());
+            b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(error.getMessage()));
+          } else if (error != null) {
             log.error("replica write of {} failed", dataKey, error);
             b.setCode(StatusCode.STORAGE_ERROR).setError(String.valueOf(error.getMessage()));
           } else {
@@ -492,7 +648,8 @@ public final class NodeProtocol implements OperationHost {
       }
     }
     try {
-      write(0, command, relay, false);
+      write(0, command, request.getPartition() < ring.partitions() ? request.getPartition() : -1,
+          relay, false);
     } catch (RequestException e) {
       relay.accept(Replies.error(0, e.toResponse()));
     }
@@ -506,5 +663,20 @@ public final class NodeProtocol implements OperationHost {
     } else {
       peers.send(to, message);
     }
+  }
+
+  // TEMP until LocalReplica grows these
+  private static byte[] TEMP_record(LocalReplica.Coordinated c) {
+    return VersionCodec.encodeSiblings(c.siblings());
+  }
+
+  private byte[] TEMP_readRecord(DataKey k) {
+    io.dynamo.core.version.SiblingSet s = replica.read(k);
+    return s.isEmpty() ? null : VersionCodec.encodeSiblings(s);
+  }
+
+  private io.dynamo.core.version.SiblingSet TEMP_merge(
+      DataKey k, byte[] rec, io.dynamo.core.version.ConflictMode mode, NodeId hintFor, long now) {
+    return replica.merge(k, VersionCodec.decodeSiblings(rec), mode, hintFor, now);
   }
 }

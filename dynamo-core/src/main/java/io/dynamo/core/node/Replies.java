@@ -2,7 +2,6 @@ package io.dynamo.core.node;
 
 import com.google.protobuf.ByteString;
 import io.dynamo.core.ring.NodeId;
-import io.dynamo.core.version.SiblingSet;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ErrorResponse;
 import io.dynamo.proto.v1.ReplicaWriteRequest;
@@ -28,15 +27,19 @@ public final class Replies {
     return envelope(requestId).setError(error).build();
   }
 
-  /** A replica write carrying a sibling set; {@code hintFor} names the home a substitute covers. */
+  /**
+   * A replica write carrying a sibling set in its stored record form; {@code hintFor} names the
+   * home a substitute covers.
+   */
   static Envelope replicaWrite(
-      long opId, String bucket, ByteString key, SiblingSet siblings, NodeId hintFor) {
+      long opId, String bucket, ByteString key, int partition, ByteString record, NodeId hintFor) {
     ReplicaWriteRequest.Builder write =
         ReplicaWriteRequest.newBuilder()
             .setOpId(opId)
             .setBucket(bucket)
             .setKey(key)
-            .addAllSiblings(ProtoVersions.toProto(siblings));
+            .setPartition(partition)
+            .setRecord(record);
     if (hintFor != null) {
       write.setHintFor(hintFor.value());
     }

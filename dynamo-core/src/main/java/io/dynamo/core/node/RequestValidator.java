@@ -15,14 +15,22 @@ final class RequestValidator {
     return buckets.propertiesOf(bucket);
   }
 
+  static void key(com.google.protobuf.ByteString key, ProtocolSettings settings) {
+    keyLength(key.size(), settings);
+  }
+
   static void key(byte[] key, ProtocolSettings settings) {
-    if (key.length == 0) {
+    keyLength(key.length, settings);
+  }
+
+  private static void keyLength(int length, ProtocolSettings settings) {
+    if (length == 0) {
       throw new RequestException(StatusCode.INVALID_ARGUMENT, "key must not be empty");
     }
-    if (key.length > settings.maxKeyBytes()) {
+    if (length > settings.maxKeyBytes()) {
       throw new RequestException(
           StatusCode.INVALID_ARGUMENT,
-          "key of " + key.length + " bytes exceeds the limit of " + settings.maxKeyBytes());
+          "key of " + length + " bytes exceeds the limit of " + settings.maxKeyBytes());
     }
   }
 

@@ -34,6 +34,16 @@ class ConfigLoaderTest {
     assertThat(c.protocol().requestTimeoutMillis()).isEqualTo(5_000);
     assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.members()).hasSize(3);
+    assertThat(c.storageThreads()).as("storage runs on the shard loops without fsync").isZero();
+  }
+
+  @Test
+  void syncedStorageRunsOnAPoolByDefault() {
+    Properties p = valid();
+    p.setProperty("storage.sync", "true");
+    assertThat(ConfigLoader.from(p, Path.of(".")).storageThreads()).isEqualTo(4);
+    p.setProperty("storage.threads", "2");
+    assertThat(ConfigLoader.from(p, Path.of(".")).storageThreads()).isEqualTo(2);
   }
 
   @Test
@@ -52,7 +62,8 @@ class ConfigLoaderTest {
   @Test
   void everyErrorNamesItsKey() {
     assertError("ring.partitions", "0");
-    assertError("storage.threads", "0");
+    assertError("storage.threads", "-1");
+    assertError("network.io-threads", "65");
     assertError("version.max-clock-entries", "0");
     assertError("limits.max-key-size", "0");
     assertError("request.timeout", "0ms");

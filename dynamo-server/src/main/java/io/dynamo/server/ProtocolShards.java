@@ -1,0 +1,162 @@
+package io.dynamo.server;
+
+import io.dynamo.core.runtime.Scheduler;
+import io.dynamo.core.runtime.StorageExecutor;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The node's protocol shards, one per Netty I/O event loop: shard {@code i} runs on loop {@code i},
+ * so a message decoded on the loop of its shard is handled where it was read, with no thread
+ * hand-off, and one decoded elsewhere is handed over once. Storage work either runs on the shard's
+ * loop itself ({@code storage.threads=0}: no hand-off at all, but a slow disk read stalls the
+ * loop's connections) or on a shared pool whose results come back to the shard's loop.
+ */
+final class ProtocolShards implements AutoCloseable {
+  private final Shard[] shards;
+  private final ThreadPoolExecutor storagePool;
+  private final Duration shutdownGrace;
+
+  ProtocolShards(EventLoopGroup ioGroup, int storageThreads, int storageQueue, Duration shutdownGrace) {
+    this.shutdownGrace = shutdownGrace;
+    this.storagePool =
+        storageThreads == 0
+            ? null
+            : new ThreadPoolExecutor(
+                storageThreads, storageThreads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(storageQueue), new DefaultThreadFactory("storage", true));
+    List<Shard> out = new ArrayList<>();
+    for (EventExecutor executor : ioGroup) {
+      out.add(new Shard((EventLoop) executor));
+    }
+    this.shards = out.toArray(new Shard[0]);
+  }
+
+  int count() {
+    return shards.length;
+  }
+
+  Shard shard(int index) {
+    return shards[index];
+  }
+
+  /** One shard's thread: the protocol's scheduler and its storage executor. */
+  final class Shard implements Scheduler, StorageExecutor {
+    private final EventLoop loop;
+
+    private Shard(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    EventLoop loop() {
+      return loop;
+    }
+
+    /**
+     * Runs {@code task} on the shard's loop: at once when called there (a message read on the
+     * shard's own loop), else queued. Dropped once the node is shutting down.
+     */
+    void execute(Runnable task) {
+      if (loop.inEventLoop()) {
+        task.run();
+      } else {
+        post(task);
+      }
+    }
+
+    private void post(Runnable task) {
+      try {
+        loop.execute(task);
+      } catch (RejectedExecutionException e) {
+        if (!loop.isShuttingDown()) {
+          throw e;
+        }
+        // Shutting down: messages and storage results still in flight have nowhere to go.
+      }
+    }
+
+    @Override
+    public Cancellable schedule(long delayMillis, Runnable task) {
+      if (delayMillis <= 0) {
+        post(task); // always later: callers rely on a task scheduled now not running inside them
+        return () -> {};
+      }
+      try {
+        ScheduledFuture<?> f = loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+      } catch (RejectedExecutionException e) {
+        if (!loop.isShuttingDown()) {
+          throw e;
+        }
+        return () -> {};
+      }
+    }
+
+    @Override
+    public <T> void execute(Callable<T> work, BiConsumer<T, Throwable> onDone) {
+      if (storagePool == null) {
+        T result = null;
+        Throwable error = null;
+        try {
+          result = work.call();
+        } catch (Throwable t) {
+          error = t;
+        }
+        T r = result;
+        Throwable e = error;
+        // The result is delivered on a later turn of the loop, as from a pool: the protocol never
+        // sees its own call re-entered.
+        post(() -> onDone.accept(r, e));
+        return;
+      }
+      try {
+        storagePool.execute(
+            () -> {
+              T result = null;
+              Throwable error = null;
+              try {
+                result = work.call();
+              } catch (Throwable t) {
+                error = t;
+              }
+              T r = result;
+              Throwable e = error;
+              post(() -> onDone.accept(r, e));
+            });
+      } catch (RejectedExecutionException e) {
+        if (!storagePool.isShutdown()) {
+          post(() -> onDone.accept(null, e));
+        }
+        // Shutting down: the work is dropped, as it would be by a crash; the protocol copes.
+      }
+    }
+  }
+
+  /** Stops taking storage work and lets what is queued finish; the loops stop with their group. */
+  @Override
+  public void close() {
+    if (storagePool == null) {
+      return;
+    }
+    storagePool.shutdown();
+    try {
+      if (!storagePool.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        storagePool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
