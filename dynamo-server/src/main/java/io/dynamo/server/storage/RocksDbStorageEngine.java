@@ -8,52 +8,81 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.RocksObject;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage engine on RocksDB: one column family per key space, the write-ahead log always on.
- * With {@code sync} the WAL is fsynced before a write returns (survives power loss); without it a
- * returned write is in the OS page cache (survives a process crash, not a power loss).
+ * The storage engine on RocksDB: one column family per key space, each tuned for how it is used
+ * (docs/storage.md), one LRU block cache shared by all, the write-ahead log always on. With {@code
+ * sync} the WAL is fsynced before a write returns (survives power loss); without it a returned write
+ * is in the OS page cache (survives a process crash, not a power loss), except batches that {@link
+ * WriteBatch#requireSync() require sync}.
+ *
+ * <p>Thread-safe, and nothing here serializes writers: concurrent {@link #write} calls go straight
+ * to RocksDB, which commits them in groups, one WAL write (and with {@code sync} one fsync) per
+ * group. So with {@code sync} the fsync cost is shared by every writer waiting at that moment.
  */
 public final class RocksDbStorageEngine implements StorageEngine {
   private static final Logger log = LoggerFactory.getLogger(RocksDbStorageEngine.class);
+
+  /** Bits per key of the data bloom filter: about 1% false positives. */
+  static final int BLOOM_BITS_PER_KEY = 10;
+  /** Memtable bloom of the data column family, as a fraction of its write buffer. */
+  static final double MEMTABLE_BLOOM_RATIO = 0.02;
+  /** Write buffers of the small column families (hints, meta, default). */
+  static final long HINTS_WRITE_BUFFER_BYTES = 16L << 20;
+  static final long SMALL_WRITE_BUFFER_BYTES = 1L << 20;
+  /** Hints are read by scans: larger blocks, fewer index entries. */
+  static final long HINTS_BLOCK_SIZE = 16L << 10;
+  /** Background SST writes are synced every this many bytes, not all at once at the end. */
+  static final long BYTES_PER_SYNC = 1L << 20;
 
   static {
     RocksDB.loadLibrary();
   }
 
   private final RocksDB db;
-  private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
-  private final WriteOptions writeOptions;
   private final List<ColumnFamilyHandle> handles;
-  private final Map<Keyspace, ColumnFamilyHandle> families = new EnumMap<>(Keyspace.class);
+  private final ColumnFamilyHandle[] families = new ColumnFamilyHandle[Keyspace.values().length];
+  private final WriteOptions writeOptions;
+  private final WriteOptions syncWriteOptions;
+  private final boolean wal;
+  /** Options, filters and the cache: closed after the database, in reverse order of creation. */
+  private final List<RocksObject> natives;
 
   private RocksDbStorageEngine(
-      RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, WriteOptions writeOptions,
-      List<ColumnFamilyHandle> handles) {
+      RocksDB db,
+      List<ColumnFamilyHandle> handles,
+      WriteOptions writeOptions,
+      WriteOptions syncWriteOptions,
+      boolean wal,
+      List<RocksObject> natives) {
     this.db = db;
-    this.dbOptions = dbOptions;
-    this.cfOptions = cfOptions;
-    this.writeOptions = writeOptions;
     this.handles = handles;
+    this.writeOptions = writeOptions;
+    this.syncWriteOptions = syncWriteOptions;
+    this.wal = wal;
+    this.natives = natives;
     Keyspace[] spaces = Keyspace.values();
     for (int i = 0; i < spaces.length; i++) {
-      families.put(spaces[i], handles.get(i + 1));
+      families[spaces[i].ordinal()] = handles.get(i + 1);
     }
   }
 
@@ -63,63 +92,179 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   /** With {@code wal} false writes skip the log: a crash loses what was not flushed. Unsafe. */
   public static RocksDbStorageEngine open(Path dir, boolean sync, boolean wal) {
+    return open(dir, sync, wal, RocksDbTuning.defaults());
+  }
+
+  /**
+   * Opens (creating if needed) the database in {@code dir}.
+   *
+   * @param sync fsync the WAL before each write returns
+   * @param wal write the WAL at all (false is unsafe, for tests)
+   * @param tuning cache and buffer sizes
+   */
+  public static RocksDbStorageEngine open(Path dir, boolean sync, boolean wal, RocksDbTuning tuning) {
+    if (sync && !wal) {
+      throw new IllegalArgumentException("sync needs the write-ahead log");
+    }
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
       throw new StorageException("cannot create data directory " + dir, e);
     }
-    DBOptions dbOptions =
-        new DBOptions()
-            .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true)
-            .setParanoidChecks(true);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
-    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
-    for (Keyspace s : Keyspace.values()) {
-      descriptors.add(
-          new ColumnFamilyDescriptor(
-              s.name().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8),
-              cfOptions));
-    }
+    List<RocksObject> natives = new ArrayList<>();
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
+      LRUCache cache = keep(natives, new LRUCache(tuning.blockCacheBytes()));
+      DBOptions dbOptions =
+          keep(natives, new DBOptions())
+              .setCreateIfMissing(true)
+              .setCreateMissingColumnFamilies(true)
+              .setParanoidChecks(true)
+              .setMaxBackgroundJobs(tuning.backgroundJobs())
+              .setBytesPerSync(BYTES_PER_SYNC);
+      ColumnFamilyOptions small = smallOptions(natives, cache);
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small));
+      for (Keyspace s : Keyspace.values()) {
+        ColumnFamilyOptions options =
+            switch (s) {
+              case DATA -> dataOptions(natives, cache, tuning);
+              case HINTS -> hintsOptions(natives, cache);
+              case META -> small;
+            };
+        descriptors.add(new ColumnFamilyDescriptor(familyName(s), options));
+      }
+      WriteOptions writeOptions = keep(natives, new WriteOptions()).setSync(sync).setDisableWAL(!wal);
+      // Without a WAL nothing can be synced; such an engine is unsafe anyway.
+      WriteOptions syncWriteOptions =
+          wal ? keep(natives, new WriteOptions()).setSync(true) : writeOptions;
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(!wal);
       if (wal) {
-        log.info("opened RocksDB at {} (sync={})", dir, sync);
+        log.info(
+            "opened RocksDB at {} (sync={}, block cache {} MiB, data write buffer {} MiB)",
+            dir, sync, tuning.blockCacheBytes() >> 20, tuning.writeBufferBytes() >> 20);
       } else {
         log.warn("opened RocksDB at {} WITHOUT a write-ahead log: a crash loses acknowledged writes", dir);
       }
-      return new RocksDbStorageEngine(db, dbOptions, cfOptions, writeOptions, handles);
-    } catch (RocksDBException e) {
-      dbOptions.close();
-      cfOptions.close();
-      throw new StorageException("cannot open RocksDB at " + dir + ": " + e.getMessage(), e);
+      return new RocksDbStorageEngine(db, handles, writeOptions, syncWriteOptions, wal, natives);
+    } catch (RocksDBException | RuntimeException e) {
+      for (ColumnFamilyHandle h : handles) {
+        h.close();
+      }
+      closeAll(natives);
+      if (e instanceof RocksDBException) {
+        throw new StorageException("cannot open RocksDB at " + dir + ": " + e.getMessage(), e);
+      }
+      throw (RuntimeException) e;
     }
+  }
+
+  /**
+   * Sibling sets, read by key on every write and read: a whole-key bloom filter (and one on the
+   * memtable) so a missing key costs no data block read, index and filter blocks in the shared cache
+   * with those of L0 pinned, LZ4. No prefix-only tuning: partitions will be scanned by prefix.
+   */
+  private static ColumnFamilyOptions dataOptions(
+      List<RocksObject> natives, LRUCache cache, RocksDbTuning tuning) {
+    BloomFilter bloom = keep(natives, new BloomFilter(BLOOM_BITS_PER_KEY, false));
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            .setFilterPolicy(bloom)
+            .setWholeKeyFiltering(true)
+            .setCacheIndexAndFilterBlocks(true)
+            .setCacheIndexAndFilterBlocksWithHighPriority(true)
+            .setPinL0FilterAndIndexBlocksInCache(true);
+    return keep(natives, new ColumnFamilyOptions())
+        .setTableFormatConfig(table)
+        .setWriteBufferSize(tuning.writeBufferBytes())
+        .setMaxWriteBufferNumber(2)
+        .setMemtableWholeKeyFiltering(true)
+        .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setLevelCompactionDynamicLevelBytes(true);
+  }
+
+  /** Hints, read by scanning one target's range: no filter (scans do not use it), larger blocks. */
+  private static ColumnFamilyOptions hintsOptions(List<RocksObject> natives, LRUCache cache) {
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            .setBlockSize(HINTS_BLOCK_SIZE)
+            .setCacheIndexAndFilterBlocks(true);
+    return keep(natives, new ColumnFamilyOptions())
+        .setTableFormatConfig(table)
+        .setWriteBufferSize(HINTS_WRITE_BUFFER_BYTES)
+        .setMaxWriteBufferNumber(2)
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setLevelCompactionDynamicLevelBytes(true);
+  }
+
+  /** Meta (a handful of keys) and the unused default column family: small buffers. */
+  private static ColumnFamilyOptions smallOptions(List<RocksObject> natives, LRUCache cache) {
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true);
+    return keep(natives, new ColumnFamilyOptions())
+        .setTableFormatConfig(table)
+        .setWriteBufferSize(SMALL_WRITE_BUFFER_BYTES)
+        .setMaxWriteBufferNumber(2)
+        .setCompressionType(CompressionType.NO_COMPRESSION)
+        .setLevelCompactionDynamicLevelBytes(true);
+  }
+
+  static byte[] familyName(Keyspace space) {
+    return space.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static <T extends RocksObject> T keep(List<RocksObject> natives, T object) {
+    natives.add(object);
+    return object;
   }
 
   @Override
   public byte[] get(Keyspace space, byte[] key) {
     try {
-      return db.get(families.get(space), key);
+      return db.get(families[space.ordinal()], key);
     } catch (RocksDBException e) {
       throw new StorageException("read failed: " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Writes the batch. Not synchronized: see the class comment. A batch of one op goes to RocksDB
+   * without a native batch object.
+   */
   @Override
   public void write(WriteBatch batch) {
-    try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
-      for (WriteBatch.Op op : batch.ops()) {
-        ColumnFamilyHandle cf = families.get(op.space());
-        if (op.value() == null) {
-          wb.delete(cf, op.key());
-        } else {
-          wb.put(cf, op.key(), op.value());
+    WriteOptions options = batch.syncRequired() ? syncWriteOptions : writeOptions;
+    List<WriteBatch.Op> ops = batch.ops();
+    try {
+      if (ops.isEmpty()) {
+        if (batch.syncRequired() && wal) {
+          db.syncWal();
         }
+        return;
       }
-      db.write(writeOptions, wb);
+      if (ops.size() == 1) {
+        WriteBatch.Op op = ops.get(0);
+        if (op.value() == null) {
+          db.delete(families[op.space().ordinal()], options, op.key());
+        } else {
+          db.put(families[op.space().ordinal()], options, op.key(), op.value());
+        }
+        return;
+      }
+      try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+        for (WriteBatch.Op op : ops) {
+          ColumnFamilyHandle cf = families[op.space().ordinal()];
+          if (op.value() == null) {
+            wb.delete(cf, op.key());
+          } else {
+            wb.put(cf, op.key(), op.value());
+          }
+        }
+        db.write(options, wb);
+      }
     } catch (RocksDBException e) {
       throw new StorageException("write failed: " + e.getMessage(), e);
     }
@@ -129,7 +274,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
   public void scan(Keyspace space, byte[] fromInclusive, byte[] toExclusive, Visitor visitor) {
     try (Slice upper = new Slice(toExclusive);
         ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-        RocksIterator it = db.newIterator(families.get(space), ro)) {
+        RocksIterator it = db.newIterator(families[space.ordinal()], ro)) {
       for (it.seek(fromInclusive); it.isValid(); it.next()) {
         if (!visitor.visit(it.key(), it.value())) {
           return;
@@ -141,19 +286,34 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
+  /** A RocksDB property of a key space's column family, such as {@code rocksdb.estimate-num-keys}. */
+  public String property(Keyspace space, String name) {
+    try {
+      return db.getProperty(families[space.ordinal()], name);
+    } catch (RocksDBException e) {
+      throw new StorageException("property " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
-    try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      log.warn("WAL sync on close failed: {}", e.getMessage());
+    if (wal) {
+      try {
+        db.syncWal();
+      } catch (RocksDBException e) {
+        log.warn("WAL sync on close failed: {}", e.getMessage());
+      }
     }
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
     db.close();
-    writeOptions.close();
-    cfOptions.close();
-    dbOptions.close();
+    closeAll(natives);
+  }
+
+  private static void closeAll(List<RocksObject> natives) {
+    for (int i = natives.size() - 1; i >= 0; i--) {
+      natives.get(i).close();
+    }
   }
 }
