@@ -68,7 +68,8 @@ public final class DynamoServer implements AutoCloseable {
     long started = System.nanoTime();
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
-        RocksDbStorageEngine.open(config.dataDir(), config.syncWrites(), config.writeAheadLog());
+        RocksDbStorageEngine.open(
+            config.dataDir(), config.syncWrites(), config.writeAheadLog(), config.storageTuning());
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
     this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");
     this.shards =

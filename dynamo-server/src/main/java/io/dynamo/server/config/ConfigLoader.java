@@ -6,6 +6,7 @@ import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
+import io.dynamo.server.storage.RocksDbTuning;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +114,16 @@ public final class ConfigLoader {
     // Without fsync a RocksDB call costs microseconds: running it on the shard loop saves two
     // thread hand-offs per call. With fsync it waits for the disk, which must not stall a loop.
     int threads = optional("storage.threads", range(0, 256), sync ? 4 : 0);
+    long blockCache =
+        optional(
+            "storage.block-cache-size",
+            size(RocksDbTuning.MIN_BLOCK_CACHE_BYTES, Long.MAX_VALUE),
+            RocksDbTuning.DEFAULT_BLOCK_CACHE_BYTES);
+    long writeBuffer =
+        optional(
+            "storage.write-buffer-size",
+            size(RocksDbTuning.MIN_WRITE_BUFFER_BYTES, RocksDbTuning.MAX_WRITE_BUFFER_BYTES),
+            RocksDbTuning.DEFAULT_WRITE_BUFFER_BYTES);
     int ioThreads =
         optional(
             "network.io-threads", range(1, 64), Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -124,8 +135,8 @@ public final class ConfigLoader {
     }
     return new NodeConfig(
         nodeId, client, peer, metrics, dataDir, partitions, members,
-        new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal, threads,
-        ioThreads, grace);
+        new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
+        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace);
   }
 
   private List<MemberConfig> members() {
@@ -232,6 +243,19 @@ public final class ConfigLoader {
       int v = Integer.parseInt(s);
       if (v < min || v > max) {
         throw new IllegalArgumentException("must be between " + min + " and " + max + ": " + v);
+      }
+      return v;
+    };
+  }
+
+  /** A size parser that also checks the range, so the error names the key. */
+  private static Function<String, Long> size(long min, long max) {
+    return s -> {
+      long v = Units.bytes(s);
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(
+            "must be " + (max == Long.MAX_VALUE ? "at least " + min + " bytes" : "between " + min
+                + " and " + max + " bytes") + ": " + s);
       }
       return v;
     };

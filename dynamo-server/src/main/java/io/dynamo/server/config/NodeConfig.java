@@ -6,6 +6,7 @@ import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.Member;
 import io.dynamo.core.ring.NodeId;
+import io.dynamo.server.storage.RocksDbTuning;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
  * @param writeAheadLog whether writes go to the RocksDB WAL at all; without it an acknowledged
  *     write lives only in memory until a flush, and a crash loses it (unsafe, for tests)
+ * @param storageTuning RocksDB cache and write buffer sizes ({@code storage.block-cache-size},
+ *     {@code storage.write-buffer-size})
  * @param ioThreads Netty threads that read and write connections (both listeners and peers)
  */
 public record NodeConfig(
@@ -34,6 +37,7 @@ public record NodeConfig(
     int maxFrameBytes,
     boolean syncWrites,
     boolean writeAheadLog,
+    RocksDbTuning storageTuning,
     int storageThreads,
     int ioThreads,
     Duration shutdownGrace) {

@@ -79,6 +79,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void storageSizesHaveDefaultsAndParseUnits() {
+    NodeConfig defaults = ConfigLoader.from(valid(), Path.of("."));
+    assertThat(defaults.storageTuning().blockCacheBytes()).isEqualTo(128L << 20);
+    assertThat(defaults.storageTuning().writeBufferBytes()).isEqualTo(64L << 20);
+    assertThat(defaults.storageTuning().backgroundJobs()).isBetween(2, 4);
+
+    Properties p = valid();
+    p.setProperty("storage.block-cache-size", "1GiB");
+    p.setProperty("storage.write-buffer-size", "16MiB");
+    NodeConfig c = ConfigLoader.from(p, Path.of("."));
+    assertThat(c.storageTuning().blockCacheBytes()).isEqualTo(1L << 30);
+    assertThat(c.storageTuning().writeBufferBytes()).isEqualTo(16L << 20);
+  }
+
+  @Test
+  void storageSizesOutOfRangeNameTheirKey() {
+    assertError("storage.block-cache-size", "512KiB");
+    assertError("storage.block-cache-size", "lots");
+    assertError("storage.block-cache-size", "");
+    assertError("storage.write-buffer-size", "2GiB");
+    assertError("storage.write-buffer-size", "1000");
+  }
+
+  @Test
   void unknownKeysAndMissingSelfAreRefused() {
     Properties typo = valid();
     typo.setProperty("request.timeuot", "5s");
