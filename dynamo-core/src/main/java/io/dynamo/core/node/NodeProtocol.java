@@ -377,7 +377,7 @@ public final class NodeProtocol implements OperationHost {
             finish(opId);
           }
           // The bytes just stored go to every target as they are: encoded once, never copied.
-          ByteString record = UnsafeByteOperations.unsafeWrap(TEMP_record(written));
+          ByteString record = UnsafeByteOperations.unsafeWrap(written.record());
           for (NodeId node : plan.targets()) {
             if (!node.equals(self)) {
               sendReplicaWrite(
@@ -555,7 +555,7 @@ public final class NodeProtocol implements OperationHost {
         () -> {
           // The stored bytes as they are: the coordinator decodes (and checks the CRC of) the one
           // record it uses; a digest is computed here, beside the read.
-          byte[] record = TEMP_readRecord(dataKey);
+          byte[] record = replica.readRecord(dataKey);
           ReplicaReadResponse.Builder b =
               ReplicaReadResponse.newBuilder()
                   .setOpId(request.getOpId())
@@ -611,7 +611,7 @@ public final class NodeProtocol implements OperationHost {
     long now = clock.currentTimeMillis();
     byte[] record = request.getRecord().toByteArray();
     storage.execute(
-        () -> TEMP_merge(dataKey, record, props.conflictMode(), hintFor, now),
+        () -> replica.merge(dataKey, record, props.conflictMode(), hintFor, now),
         (stored, error) -> {
           if (error instanceof MalformedVersionException) {
             log.warn("refusing malformed replica write from {}: {}", from, error.getMessage());
@@ -663,20 +663,5 @@ public final class NodeProtocol implements OperationHost {
     } else {
       peers.send(to, message);
     }
-  }
-
-  // TEMP until LocalReplica grows these
-  private static byte[] TEMP_record(LocalReplica.Coordinated c) {
-    return VersionCodec.encodeSiblings(c.siblings());
-  }
-
-  private byte[] TEMP_readRecord(DataKey k) {
-    io.dynamo.core.version.SiblingSet s = replica.read(k);
-    return s.isEmpty() ? null : VersionCodec.encodeSiblings(s);
-  }
-
-  private io.dynamo.core.version.SiblingSet TEMP_merge(
-      DataKey k, byte[] rec, io.dynamo.core.version.ConflictMode mode, NodeId hintFor, long now) {
-    return replica.merge(k, VersionCodec.decodeSiblings(rec), mode, hintFor, now);
   }
 }

@@ -54,11 +54,23 @@ final class FailureScenarios {
       SimulatedDisk.Durability durability,
       boolean powerLoss,
       boolean handoff) {
+    return run(seed, trace, durability, powerLoss, handoff, 1);
+  }
+
+  /** As above, with {@code shards} protocol shards per node. */
+  static Outcome run(
+      long seed,
+      SimulatedTrace trace,
+      SimulatedDisk.Durability durability,
+      boolean powerLoss,
+      boolean handoff,
+      int shards) {
     Random random = new Random(seed);
-    SimulationConfig config = SimulationConfig.failurePath(random, 0.05, handoff);
+    SimulationConfig config = SimulationConfig.failurePath(random, 0.05, handoff).withShards(shards);
     long flushDelay = 100 + random.nextInt(2_000);
     SimulatedCluster cluster = SimulatedCluster.withDisks(config, random, trace, durability, flushDelay);
-    cluster.note(durability + " disks, flush delay " + flushDelay + " ms, handoff " + (handoff ? "on" : "off"));
+    cluster.note(durability + " disks, flush delay " + flushDelay + " ms, handoff " + (handoff ? "on" : "off")
+        + ", " + shards + " shard(s) per node");
     SimulatedFaults faults = new SimulatedFaults(cluster, powerLoss, 0.10, 50, 1_000);
     SimulatedWorkload workload =
         new SimulatedWorkload(

@@ -97,7 +97,8 @@ public final class SimulatedCluster {
               storage.apply(m.id(), queue),
               config.storageMinDelayMillis(),
               config.storageMaxDelayMillis(),
-              config.failureDetector());
+              config.failureDetector(),
+              config.shards());
       nodes.put(m.id(), node);
       node.start();
     }
@@ -289,8 +290,8 @@ public final class SimulatedCluster {
   public List<String> quiescenceProblems() {
     List<String> out = new ArrayList<>(violations);
     for (SimulatedNode node : nodes.values()) {
-      if (node.isUp() && node.protocol().pendingOperations() != 0) {
-        out.add(node.id() + " still holds " + node.protocol().pendingOperations()
+      if (node.isUp() && node.pendingOperations() != 0) {
+        out.add(node.id() + " still holds " + node.pendingOperations()
             + " operations with nothing left to run");
       }
     }

@@ -7,6 +7,8 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
 import io.dynamo.core.node.PeerHealth;
+import io.dynamo.core.node.PeerVerdicts;
+import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.storage.LocalReplica;
@@ -36,9 +38,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final long storageMinDelayMillis;
   private final long storageMaxDelayMillis;
   private final PhiAccrualSettings detector;
+  private final ShardRouter router;
   private int incarnation;
   private boolean up;
-  private NodeProtocol protocol;
+  private NodeProtocol[] shards;
 
   SimulatedNode(
       NodeId id,
@@ -52,8 +55,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       StorageEngine engine,
       long storageMinDelayMillis,
       long storageMaxDelayMillis,
-      PhiAccrualSettings detector) {
+      PhiAccrualSettings detector,
+      int shardCount) {
     this.id = id;
+    this.router = new ShardRouter(ring, shardCount);
     this.detector = detector;
     this.ring = ring;
     this.buckets = buckets;
@@ -76,9 +81,18 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     return engine;
   }
 
-  /** The current incarnation's protocol; null before the first start. */
+  /** The current incarnation's protocol (its shard 0); null before the first start. */
   public NodeProtocol protocol() {
-    return protocol;
+    return shards == null ? null : shards[0];
+  }
+
+  /** Operations the current incarnation's shards wait on. */
+  public int pendingOperations() {
+    int n = 0;
+    for (NodeProtocol shard : shards) {
+      n += shard.pendingOperations();
+    }
+    return n;
   }
 
   @Override
@@ -99,21 +113,33 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     up = true;
     String name = id.value();
     java.util.function.BooleanSupplier alive = () -> up && incarnation == current;
-    protocol =
-        new NodeProtocol(
-            id,
-            ring,
-            buckets,
-            settings,
-            clock,
-            new SimulatedScheduler(queue, name, alive),
-            network.sinkFor(id),
-            new SimulatedStorageExecutor(
-                queue, random, storageMinDelayMillis, storageMaxDelayMillis, name, alive),
-            new LocalReplica(engine, settings.maxClockEntries()),
-            detector == null ? PeerHealth.ALWAYS_UP : PeerHealth.of(new FailureDetector(id, detector)));
+    // Shards share the node's storage, failure detector and verdicts, as in the server; the
+    // simulator runs them all on its one event queue.
+    PeerHealth health =
+        detector == null ? PeerHealth.ALWAYS_UP : PeerHealth.of(new FailureDetector(id, detector));
+    PeerVerdicts verdicts = new PeerVerdicts();
+    LocalReplica replica = new LocalReplica(engine, settings.maxClockEntries());
+    shards = new NodeProtocol[router.count()];
+    for (int i = 0; i < shards.length; i++) {
+      shards[i] =
+          new NodeProtocol(
+              id,
+              ring,
+              buckets,
+              settings,
+              clock,
+              new SimulatedScheduler(queue, name, alive),
+              network.sinkFor(id),
+              new SimulatedStorageExecutor(
+                  queue, random, storageMinDelayMillis, storageMaxDelayMillis, name, alive),
+              replica,
+              health,
+              i,
+              shards.length,
+              verdicts);
+    }
     if (detector != null) {
-      protocol.start();
+      shards[0].start();
     }
   }
 
@@ -128,7 +154,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   @Override
   public void receivePeer(NodeId from, Envelope message) {
     if (up) {
-      protocol.onPeerMessage(from, message);
+      shards[router.shardOfPeerMessage(message)].onPeerMessage(from, message);
     }
   }
 
@@ -137,8 +163,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     if (up) {
       int current = incarnation;
       // A reply from an incarnation that has crashed never leaves the node.
-      protocol.onClientRequest(
+      int partition = router.partitionOfClientRequest(request);
+      shards[router.shardOfPartition(partition)].onClientRequest(
           request,
+          partition,
           response -> {
             if (up && incarnation == current) {
               reply.accept(response);

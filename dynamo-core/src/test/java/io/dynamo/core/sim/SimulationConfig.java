@@ -12,6 +12,8 @@ import java.util.Random;
  * The shape of one simulated cluster: members, ring, the default bucket's quorums, the network and
  * storage timing. {@link #random} draws one from the seed's random source, so a seed fixes it.
  *
+ * @param shards protocol shards per node, as a server runs one per I/O event loop (1: one
+ *     protocol per node); several shards of a node share its storage and failure detector
  * @param failureDetector null: every node believes every peer up and runs no timers (strict
  *     quorums; the queue goes idle once the clients are done). Otherwise each node runs the real
  *     phi-accrual {@code FailureDetector} with these settings and starts its heartbeat and handoff
@@ -28,7 +30,8 @@ public record SimulationConfig(
     long storageMaxDelayMillis,
     ProtocolSettings settings,
     long clientTimeoutMillis,
-    PhiAccrualSettings failureDetector) {
+    PhiAccrualSettings failureDetector,
+    int shards) {
 
   /** Every (R, W) with R + W > N = 3. */
   private static final List<int[]> STRICT_QUORUMS_N3 =
@@ -39,6 +42,9 @@ public record SimulationConfig(
   public SimulationConfig {
     if (r > n || w > n || n > nodes) {
       throw new IllegalArgumentException("need r, w <= n <= nodes");
+    }
+    if (shards < 1) {
+      throw new IllegalArgumentException("need at least one shard");
     }
   }
 
@@ -60,7 +66,7 @@ public record SimulationConfig(
     long storageMax = 1 + random.nextInt(5);
     return new SimulationConfig(
         nodes, 64, 3, rw[0], rw[1], network, 0, storageMax, new ProtocolSettings(1_000, 50, 1024),
-        5_000, null);
+        5_000, null, 1);
   }
 
   /**
@@ -79,7 +85,7 @@ public record SimulationConfig(
     ProtocolSettings settings = new ProtocolSettings(1_000, 50, 1024, 100, 100, 2_000, handoff);
     return new SimulationConfig(
         base.nodes, base.partitions, base.n, base.r, base.w, base.network,
-        base.storageMinDelayMillis, base.storageMaxDelayMillis, settings, 2_000, SIM_DETECTOR);
+        base.storageMinDelayMillis, base.storageMaxDelayMillis, settings, 2_000, SIM_DETECTOR, 1);
   }
 
   public BucketTable buckets() {
@@ -89,12 +95,18 @@ public record SimulationConfig(
   public SimulationConfig withNodes(int newNodes) {
     return new SimulationConfig(
         newNodes, partitions, n, r, w, network, storageMinDelayMillis, storageMaxDelayMillis,
-        settings, clientTimeoutMillis, failureDetector);
+        settings, clientTimeoutMillis, failureDetector, shards);
   }
 
   public SimulationConfig withQuorums(int newR, int newW) {
     return new SimulationConfig(
         nodes, partitions, n, newR, newW, network, storageMinDelayMillis, storageMaxDelayMillis,
-        settings, clientTimeoutMillis, failureDetector);
+        settings, clientTimeoutMillis, failureDetector, shards);
+  }
+
+  public SimulationConfig withShards(int newShards) {
+    return new SimulationConfig(
+        nodes, partitions, n, r, w, network, storageMinDelayMillis, storageMaxDelayMillis,
+        settings, clientTimeoutMillis, failureDetector, newShards);
   }
 }
