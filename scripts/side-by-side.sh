@@ -3,13 +3,15 @@
 # the median of each figure: throughput, latency percentiles and the CPU time all node processes
 # used per operation in the measured window (from /proc). docs/performance.md uses it.
 #
-#   scripts/side-by-side.sh [--runs R] [--local-nodes K] [--set KEY=VALUE]... OLD NEW -- TOOL ARGS...
+#   scripts/side-by-side.sh [--runs R] [--local-nodes K] [--set KEY=VALUE]... [--set-old KEY=VALUE]...
+#                           [--set-new KEY=VALUE]... OLD NEW -- TOOL ARGS...
 #
 # OLD and NEW are checkouts, each built (its dynamo-server jar present). Each run starts a fresh
 # K-node cluster (default 3) from one checkout's scripts/cluster.sh, drives it with the load tool
 # of THIS checkout (the same client for both sides), and stops it; runs alternate OLD, NEW, NEW,
 # OLD, OLD, NEW... so that drift in the machine's load falls on both sides. With K < 3, buckets get
-# N=K and R=W=min(2,K). Each --set goes to both clusters' node configs.
+# N=K and R=W=min(2,K). Each --set goes to both clusters' node configs, --set-old and --set-new to
+# one side only (OLD and NEW may then be the same checkout, to compare two settings).
 #
 # TOOL is one of:
 #   bench ARGS...        the load generator (scripts/bench.sh options, without --nodes)
@@ -25,11 +27,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=3
 local_nodes=3
 sets=()
+old_sets=()
+new_sets=()
 while (($#)); do
   case $1 in
     --runs) runs=${2:?}; shift 2 ;;
     --local-nodes) local_nodes=${2:?}; shift 2 ;;
     --set) sets+=(--set "${2:?}"); shift 2 ;;
+    --set-old) old_sets+=(--set "${2:?}"); shift 2 ;;
+    --set-new) new_sets+=(--set "${2:?}"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     --) shift; break ;;
     *) break ;;
@@ -65,9 +71,10 @@ cpu_ticks() {
 
 # One run: start a cluster from checkout $1, load it with the tool, write $2.{out,err,cpu}.
 one_run() {
-  local co=$1 base=$2 dir pids nodes start="" line
+  local co=$1 base=$2 dir pids nodes start="" line side_sets=()
+  if [[ $base == */old-* ]]; then side_sets=("${old_sets[@]}"); else side_sets=("${new_sets[@]}"); fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side-cluster.XXXXXX")
-  "$co/scripts/cluster.sh" start --nodes "$local_nodes" --dir "$dir" "${sets[@]}" >/dev/null
+  "$co/scripts/cluster.sh" start --nodes "$local_nodes" --dir "$dir" "${sets[@]}" "${side_sets[@]}" >/dev/null
   nodes=$("$co/scripts/cluster.sh" addresses --dir "$dir")
   pids=$("$co/scripts/cluster.sh" status --dir "$dir" | awk '{ print $2 }')
   : >"$base.cpu"

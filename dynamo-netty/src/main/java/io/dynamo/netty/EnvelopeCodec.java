@@ -1,5 +1,6 @@
 package io.dynamo.netty;
 
+import com.google.protobuf.CodedOutputStream;
 import io.dynamo.proto.v1.Envelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -45,8 +46,13 @@ public final class EnvelopeCodec {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
         throws IOException {
-      try (ByteBufInputStream in = new ByteBufInputStream(frame)) {
-        out.add(Envelope.parseFrom(in));
+      try {
+        // Parsed straight from the frame's memory (no stream, no intermediate copy); bytes fields
+        // are copied out, so nothing refers to the frame once it is released.
+        out.add(
+            frame.nioBufferCount() == 1
+                ? Envelope.parseFrom(frame.nioBuffer())
+                : Envelope.parseFrom(new ByteBufInputStream(frame)));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         throw new MalformedFrameException("frame is not a valid envelope: " + e.getMessage(), e);
       }
@@ -63,6 +69,14 @@ public final class EnvelopeCodec {
       int size = msg.getSerializedSize();
       out.ensureWritable(4 + size);
       out.writeInt(size);
+      if (out.nioBufferCount() == 1) {
+        // Written straight into the outgoing buffer, without a stream and its own byte[] buffer.
+        CodedOutputStream coded = CodedOutputStream.newInstance(out.nioBuffer(out.writerIndex(), size));
+        msg.writeTo(coded);
+        coded.checkNoSpaceLeft();
+        out.writerIndex(out.writerIndex() + size);
+        return;
+      }
       try (ByteBufOutputStream os = new ByteBufOutputStream(out)) {
         msg.writeTo(os);
       }

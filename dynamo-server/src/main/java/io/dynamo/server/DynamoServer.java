@@ -28,6 +28,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -262,6 +263,12 @@ public final class DynamoServer implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    // Netty samples 1 buffer in 128 for leak tracking by default and records a stack trace on every
+    // access to a sampled buffer: about 1 % of a node's CPU under load. Tests keep it on (they run
+    // servers in-process, not through main); -Dio.netty.leakDetection.level=... still wins here.
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     if (args.length != 1) {
       System.err.println("usage: dynamo-server CONFIG_FILE");
       System.exit(2);
