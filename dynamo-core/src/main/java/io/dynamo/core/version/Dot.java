@@ -4,9 +4,10 @@ import io.dynamo.core.ring.NodeId;
 import java.util.Objects;
 
 /**
- * One event in a key's history: the {@code counter}-th write that {@code node} coordinated for the
- * key, stamped with the coordinator's wall-clock time. Vector clock entries are dots too: the
- * latest event seen from each node. The timestamp only guides pruning and last-write-wins; it never
+ * One event in a key's history: a write that {@code node} coordinated, named by a counter the node
+ * never hands out twice (one node-wide counter that only grows, so a node's later writes to a key
+ * always carry higher counters), stamped with the coordinator's wall-clock time. Vector clock
+ * entries are dots too: the latest event seen from each node. The timestamp only guides pruning and last-write-wins; it never
  * decides causality.
  */
 public record Dot(NodeId node, long counter, long timestampMillis) {
