@@ -107,40 +107,33 @@ final class ProtocolShards implements AutoCloseable {
     @Override
     public <T> void execute(Callable<T> work, BiConsumer<T, Throwable> onDone) {
       if (storagePool == null) {
-        T result = null;
-        Throwable error = null;
-        try {
-          result = work.call();
-        } catch (Throwable t) {
-          error = t;
-        }
-        T r = result;
-        Throwable e = error;
         // The result is delivered on a later turn of the loop, as from a pool: the protocol never
         // sees its own call re-entered.
-        post(() -> onDone.accept(r, e));
+        runAndHandBack(work, onDone);
         return;
       }
       try {
-        storagePool.execute(
-            () -> {
-              T result = null;
-              Throwable error = null;
-              try {
-                result = work.call();
-              } catch (Throwable t) {
-                error = t;
-              }
-              T r = result;
-              Throwable e = error;
-              post(() -> onDone.accept(r, e));
-            });
+        storagePool.execute(() -> runAndHandBack(work, onDone));
       } catch (RejectedExecutionException e) {
         if (!storagePool.isShutdown()) {
           post(() -> onDone.accept(null, e));
         }
         // Shutting down: the work is dropped, as it would be by a crash; the protocol copes.
       }
+    }
+
+    /** Runs {@code work} here and queues its outcome for the shard's loop. */
+    private <T> void runAndHandBack(Callable<T> work, BiConsumer<T, Throwable> onDone) {
+      T result = null;
+      Throwable error = null;
+      try {
+        result = work.call();
+      } catch (Throwable t) {
+        error = t;
+      }
+      T r = result;
+      Throwable e = error;
+      post(() -> onDone.accept(r, e));
     }
   }
 
