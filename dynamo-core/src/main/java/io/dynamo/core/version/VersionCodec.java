@@ -1,9 +1,9 @@
 package io.dynamo.core.version;
 
 import io.dynamo.core.ring.NodeId;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -43,7 +43,7 @@ public final class VersionCodec {
   }
 
   public static byte[] encodeSiblings(SiblingSet set) {
-    Writer w = new Writer(64);
+    Writer w = new Writer(estimatedSize(set));
     w.byteValue(SIBLINGS_FORMAT);
     w.varint(set.versions().size());
     for (Versioned v : set.versions()) {
@@ -56,6 +56,15 @@ public final class VersionCodec {
     crc.update(w.buf(), 0, w.size());
     w.fixedInt((int) crc.getValue());
     return w.toByteArray();
+  }
+
+  /** Room for a set's record, so that encoding it rarely grows the buffer. */
+  private static int estimatedSize(SiblingSet set) {
+    long size = 16;
+    for (Versioned v : set.versions()) {
+      size += v.value().length + 32 + (long) (v.context().size() + 1) * 24;
+    }
+    return (int) Math.min(size, Integer.MAX_VALUE - 8);
   }
 
   public static SiblingSet decodeSiblings(byte[] bytes) {
@@ -98,13 +107,42 @@ public final class VersionCodec {
     return new SiblingSet(versions);
   }
 
-  private static final class Writer extends ByteArrayOutputStream {
-    Writer(int size) {
-      super(size);
+  /** A growable byte buffer; unlike ByteArrayOutputStream, without a lock on every byte. */
+  private static final class Writer {
+    private byte[] buf;
+    private int size;
+
+    Writer(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
     }
 
     byte[] buf() {
       return buf;
+    }
+
+    int size() {
+      return size;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, size);
+    }
+
+    private void ensure(int more) {
+      if (size + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
+
+    void write(int b) {
+      ensure(1);
+      buf[size++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, size, len);
+      size += len;
     }
 
     void byteValue(int b) {
