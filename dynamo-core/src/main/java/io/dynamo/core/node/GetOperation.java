@@ -100,7 +100,7 @@ final class GetOperation implements Operation {
     } else if (!response.getRecord().isEmpty() || response.getDigest() == RecordDigest.ABSENT) {
       // A whole record; for an absent key a digest answer says as much as a record would.
       awaitingRecord.remove(from);
-      accept(from, response.getRecord());
+      accept(from, response.getRecord(), response.getDigest());
     } else {
       digests.putIfAbsent(from, response.getDigest());
     }
@@ -116,12 +116,13 @@ final class GetOperation implements Operation {
     }
   }
 
-  private void accept(NodeId from, ByteString record) {
+  /** A whole record, with the digest the replica computed of it beside the read. */
+  private void accept(NodeId from, ByteString record, long digest) {
     try {
       byte[] bytes = record.toByteArray();
       SiblingSet set = bytes.length == 0 ? SiblingSet.EMPTY : VersionCodec.decodeSiblings(bytes);
       records.put(from, set);
-      digests.put(from, RecordDigest.of(bytes));
+      digests.put(from, digest);
     } catch (MalformedVersionException e) {
       failed.add(from);
       digests.remove(from);
@@ -130,7 +131,7 @@ final class GetOperation implements Operation {
 
   /** Moves the read on after an answer; true when the operation is over. */
   private boolean decide() {
-    if (!diverged && distinctDigests() > 1) {
+    if (!diverged && digestsDiffer()) {
       diverged = true;
       for (NodeId node : targets) {
         if (!failed.contains(node)) {
@@ -160,8 +161,16 @@ final class GetOperation implements Operation {
     return false;
   }
 
-  private long distinctDigests() {
-    return digests.values().stream().distinct().count();
+  private boolean digestsDiffer() {
+    Long first = null;
+    for (Long d : digests.values()) {
+      if (first == null) {
+        first = d;
+      } else if (!first.equals(d)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Without divergence: a record that R replicas' digests agree with, or null. */

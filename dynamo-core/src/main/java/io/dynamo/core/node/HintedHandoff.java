@@ -4,7 +4,6 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.Hint;
 import io.dynamo.core.storage.LocalReplica;
-import io.dynamo.core.version.VersionCodec;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.HashMap;
@@ -83,8 +82,7 @@ final class HintedHandoff {
               hint.key().bucket(),
               com.google.protobuf.ByteString.copyFrom(hint.key().key()),
               hint.key().partition(),
-              com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                  VersionCodec.encodeSiblings(hint.siblings())),
+              hint.record(),
               null));
     }
   }

@@ -63,34 +63,16 @@ public final class NodeProtocol implements OperationHost {
   private final HintedHandoff handoff;
   private final OperatorRequests operator;
   private final int shard;
-  private final int shards;
   private final PeerVerdicts verdicts;
-  private final Map<Long, Operation> operations = new HashMap<>();
-  private final Deadlines deadlines = new Deadlines();
-  private Scheduler.Cancellable deadlineTimer;
-  private long deadlineTimerAt = Long.MAX_VALUE;
+  private final OperationTable operations;
+  /** Every member but this node. */
+  private final List<NodeId> peerIds;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private final Map<NodeId, Long> transitions = new HashMap<>();
-  private long nextSequence = 1;
   private boolean started;
 
-  public NodeProtocol(
-      NodeId self,
-      Ring ring,
-      BucketTable buckets,
-      ProtocolSettings settings,
-      Clock clock,
-      Scheduler scheduler,
-      PeerSink peers,
-      StorageExecutor storage,
-      LocalReplica replica,
-      PeerHealth health) {
-    this(self, ring, buckets, settings, clock, scheduler, peers, storage, replica, health,
-        0, 1, new PeerVerdicts());
-  }
-
   /**
-   * Shard {@code shard} of {@code shards} of a node. Every shard of a node gets the same {@code
+   * Shard {@code shard} of {@code shards} of a node (0 of 1 for a node run as one shard). Every shard of a node gets the same {@code
    * health} and {@code verdicts}; only shard 0 feeds and evaluates the detector.
    */
   public NodeProtocol(
@@ -111,7 +93,6 @@ public final class NodeProtocol implements OperationHost {
       throw new IllegalArgumentException("shard " + shard + " of " + shards);
     }
     this.shard = shard;
-    this.shards = shards;
     this.verdicts = verdicts;
     if (!ring.isMember(self)) {
       throw new IllegalArgumentException("node " + self + " is not a member of the ring");
@@ -122,6 +103,8 @@ public final class NodeProtocol implements OperationHost {
     this.settings = settings;
     this.clock = clock;
     this.scheduler = scheduler;
+    this.operations = new OperationTable(shard, shards, clock, scheduler);
+    this.peerIds = ring.members().keySet().stream().filter(m -> !m.equals(self)).toList();
     this.peers = peers;
     this.storage = storage;
     this.replica = replica;
@@ -143,12 +126,10 @@ public final class NodeProtocol implements OperationHost {
     // Every member is taken to have been alive when this node started: one never heard from
     // afterwards is then suspected like one that fell silent, instead of being trusted forever.
     long now = clock.monotonicMillis();
-    for (NodeId member : ring.members().keySet()) {
-      if (!member.equals(self)) {
-        health.heard(member, now);
-      }
+    for (NodeId peer : peerIds) {
+      health.heard(peer, now);
     }
-    verdicts.refresh(peerIds(), health, now);
+    verdicts.refresh(peerIds, health, now);
     scheduler.schedule(settings.heartbeatIntervalMillis(), this::heartbeatRound);
     if (settings.handoffEnabled()) {
       scheduler.schedule(settings.handoffIntervalMillis(), this::handoffRound);
@@ -191,22 +172,16 @@ public final class NodeProtocol implements OperationHost {
   /** This node's view of every peer. Call on the protocol thread. */
   public List<PeerView> peerViews() {
     List<PeerView> out = new ArrayList<>();
-    for (NodeId member : ring.members().keySet()) {
-      if (!member.equals(self)) {
-        out.add(new PeerView(member, isUp(member), phi(member), transitions.getOrDefault(member, 0L)));
-      }
+    for (NodeId peer : peerIds) {
+      out.add(new PeerView(peer, isUp(peer), phi(peer), transitions.getOrDefault(peer, 0L)));
     }
     return out;
   }
 
-  /** A client request; {@code reply} receives exactly one response envelope. */
-  public void onClientRequest(Envelope request, Consumer<Envelope> reply) {
-    onClientRequest(request, ShardRouter.UNKNOWN_PARTITION, reply);
-  }
-
   /**
-   * A client request whose key's partition the caller already computed (to route it to this
-   * shard), or {@link ShardRouter#UNKNOWN_PARTITION}.
+   * A client request; {@code reply} receives exactly one response envelope. {@code partition} is
+   * the key's partition when the caller computed it (to route the request to this shard), else
+   * {@link ShardRouter#UNKNOWN_PARTITION}.
    */
   public void onClientRequest(Envelope request, int partition, Consumer<Envelope> reply) {
     long requestId = request.getRequestId();
@@ -363,7 +338,7 @@ public final class NodeProtocol implements OperationHost {
             replica.coordinate(
                 dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
         (written, error) -> {
-          if (!operations.containsKey(opId)) {
+          if (!operations.isPending(opId)) {
             return; // timed out while the disk was busy
           }
           if (error != null) {
@@ -426,59 +401,17 @@ public final class NodeProtocol implements OperationHost {
     send(target, Replies.envelope(0).setForwardRequest(forward).build());
   }
 
-  /**
-   * Registers an operation with a deadline. Its id names this shard ({@code id % shards}), so
-   * answers from peers find their way back to it.
-   */
   @Override
   public long register(Operation op, long timeoutMillis) {
-    long opId = nextSequence++ * shards + shard;
-    operations.put(opId, op);
-    long now = clock.monotonicMillis();
-    deadlines.add(opId, timeoutMillis, now);
-    armDeadlineTimer(now);
-    return opId;
-  }
-
-  /** Keeps one timer, at the earliest deadline queued. */
-  private void armDeadlineTimer(long now) {
-    long earliest = deadlines.earliest();
-    if (earliest >= deadlineTimerAt) {
-      return;
-    }
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel();
-    }
-    deadlineTimerAt = earliest;
-    deadlineTimer = scheduler.schedule(Math.max(0, earliest - now), this::onDeadline);
-  }
-
-  private void onDeadline() {
-    deadlineTimer = null;
-    deadlineTimerAt = Long.MAX_VALUE;
-    long now = clock.monotonicMillis();
-    deadlines.expire(
-        now,
-        opId -> {
-          Operation op = operations.remove(opId);
-          if (op != null) {
-            op.onTimeout();
-          }
-        });
-    if (deadlines.earliest() != Long.MAX_VALUE) {
-      armDeadlineTimer(now);
-    }
+    return operations.register(op, timeoutMillis);
   }
 
   private void deliver(NodeId from, long opId, Envelope message) {
-    Operation op = operations.get(opId);
-    if (op != null && op.onMessage(from, message)) {
-      finish(opId);
-    }
+    operations.deliver(from, opId, message);
   }
 
   private void finish(long opId) {
-    operations.remove(opId);
+    operations.finish(opId);
   }
 
   private static RequestException quorumUnavailable(String what, int required, int reachable) {
@@ -508,24 +441,11 @@ public final class NodeProtocol implements OperationHost {
     verdicts.refresh(from, health, now);
   }
 
-  private List<NodeId> peerIds() {
-    List<NodeId> out = new ArrayList<>();
-    for (NodeId member : ring.members().keySet()) {
-      if (!member.equals(self)) {
-        out.add(member);
-      }
-    }
-    return out;
-  }
-
   private void sendHeartbeats() {
     Envelope heartbeat = Replies.envelope(0).setHeartbeat(Heartbeat.getDefaultInstance()).build();
     long now = clock.monotonicMillis();
-    verdicts.refresh(peerIds(), health, now);
-    for (NodeId member : ring.members().keySet()) {
-      if (member.equals(self)) {
-        continue;
-      }
+    verdicts.refresh(peerIds, health, now);
+    for (NodeId member : peerIds) {
       peers.send(member, heartbeat);
       boolean up = verdicts.isUp(member);
       Boolean before = lastKnownUp.put(member, up);

@@ -1,5 +1,7 @@
 package io.dynamo.core.storage;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.SiblingSet;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,13 @@ import java.util.Arrays;
  *     since it was read
  */
 public record Hint(NodeId target, DataKey key, SiblingSet siblings, long createdAtMillis, byte[] stored) {
+  /** The stored value is this many bytes of creation time, then the sibling set's record. */
+  static final int HEADER_BYTES = Long.BYTES;
+
+  /** The sibling set's record as stored (VersionCodec form), to send on without encoding again. */
+  public ByteString record() {
+    return UnsafeByteOperations.unsafeWrap(stored, HEADER_BYTES, stored.length - HEADER_BYTES);
+  }
 
   static byte[] encodeKey(NodeId target, byte[] dataKey) {
     byte[] t = target.value().getBytes(StandardCharsets.UTF_8);

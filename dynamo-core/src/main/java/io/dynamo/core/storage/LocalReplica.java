@@ -297,7 +297,7 @@ public final class LocalReplica {
         new byte[] {(byte) 0xff},
         (k, v) -> {
           NodeId target = Hint.decodeTarget(k);
-          long created = v.length >= Long.BYTES ? decodeLong(v, 0) : 0;
+          long created = v.length >= Hint.HEADER_BYTES ? decodeLong(v, 0) : 0;
           out.merge(
               target,
               new HintQueueStats(1, created),
@@ -335,9 +335,9 @@ public final class LocalReplica {
       createdAt = old.createdAtMillis();
     }
     byte[] body = recordOf(merged, versions, versionsRecord);
-    byte[] value = new byte[Long.BYTES + body.length];
+    byte[] value = new byte[Hint.HEADER_BYTES + body.length];
     encodeLong(value, 0, createdAt);
-    System.arraycopy(body, 0, value, Long.BYTES, body.length);
+    System.arraycopy(body, 0, value, Hint.HEADER_BYTES, body.length);
     batch.put(Keyspace.HINTS, hintKey, value);
   }
 
@@ -355,11 +355,11 @@ public final class LocalReplica {
 
   private static Hint decodeHint(NodeId target, byte[] hintKey, byte[] value) {
     DataKey key = DataKey.decode(Hint.decodeDataKey(hintKey));
-    if (value.length < Long.BYTES) {
+    if (value.length < Hint.HEADER_BYTES) {
       throw new StorageException("corrupt hint for " + target + " of " + key);
     }
     try {
-      SiblingSet set = VersionCodec.decodeSiblings(Arrays.copyOfRange(value, Long.BYTES, value.length));
+      SiblingSet set = VersionCodec.decodeSiblings(Arrays.copyOfRange(value, Hint.HEADER_BYTES, value.length));
       return new Hint(target, key, set, decodeLong(value, 0), value);
     } catch (MalformedVersionException e) {
       throw new StorageException("corrupt hint for " + target + " of " + key + ": " + e.getMessage(), e);
