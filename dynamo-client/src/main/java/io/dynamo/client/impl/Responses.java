@@ -3,6 +3,7 @@ package io.dynamo.client.impl;
 import io.dynamo.client.ConnectionException;
 import io.dynamo.client.DynamoException;
 import io.dynamo.client.InvalidRequestException;
+import io.dynamo.client.OverloadedException;
 import io.dynamo.client.QuorumUnavailableException;
 import io.dynamo.client.RequestTimeoutException;
 import io.dynamo.client.ServerException;
@@ -30,6 +31,7 @@ public final class Responses {
       case QUORUM_UNAVAILABLE ->
           new QuorumUnavailableException(message, e.getRequired(), e.getAcknowledged());
       case TIMEOUT -> new RequestTimeoutException(message);
+      case OVERLOADED -> new OverloadedException(message);
       case STORAGE_ERROR, INTERNAL -> new ServerException(e.getCode().name(), message);
       case MALFORMED_FRAME, FRAME_TOO_LARGE -> new ConnectionException(e.getCode() + ": " + message, null);
       default -> new InvalidRequestException(e.getCode().name(), message);
