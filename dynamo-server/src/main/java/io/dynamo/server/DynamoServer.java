@@ -17,14 +17,17 @@ import io.dynamo.server.config.HostPort;
 import io.dynamo.server.config.MemberConfig;
 import io.dynamo.server.config.NodeConfig;
 import io.dynamo.server.storage.RocksDbStorageEngine;
+import io.dynamo.server.transport.Admission;
 import io.dynamo.server.transport.ClientRequestHandler;
 import io.dynamo.server.transport.PeerConnections;
 import io.dynamo.server.transport.PeerInboundHandler;
+import io.dynamo.server.transport.ShedLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -59,6 +62,8 @@ public final class DynamoServer implements AutoCloseable {
   private final Channel clientChannel;
   private final Channel peerChannel;
   private final MetricsEndpoint metrics;
+  private final Admission admission;
+  private final ShedLog shedLog = new ShedLog(System::nanoTime, 10_000_000_000L);
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -66,6 +71,7 @@ public final class DynamoServer implements AutoCloseable {
 
   private DynamoServer(NodeConfig config) {
     this.config = config;
+    this.admission = new Admission(config.requestLimits());
     long started = System.nanoTime();
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
@@ -98,7 +104,8 @@ public final class DynamoServer implements AutoCloseable {
               shard.loop(),
               config.maxFrameBytes(),
               System::nanoTime,
-              incarnation);
+              incarnation,
+              config.requestLimits().peerWriteBufferBytes());
       protocols[i] =
           new NodeProtocol(
               config.nodeId(),
@@ -120,14 +127,20 @@ public final class DynamoServer implements AutoCloseable {
             config, ring, protocols[0], () -> (System.nanoTime() - started) / 1_000_000);
     shards.shard(0).execute(protocols[0]::start);
     try {
-      this.peerChannel = bind(config.peerListen(), peerInitializer());
-      this.clientChannel = bind(config.clientListen(), clientInitializer());
+      // Peers answer on their own outbound connections: what this node writes on an accepted
+      // peer connection is nothing but its hello's echo, so the default mark does there.
+      this.peerChannel =
+          bind(config.peerListen(), peerInitializer(), WriteBufferWaterMark.DEFAULT.high());
+      this.clientChannel =
+          bind(
+              config.clientListen(), clientInitializer(),
+              config.requestLimits().clientWriteBufferBytes());
       this.metrics =
           config.metricsListen() == null
               ? null
               : new MetricsEndpoint(
                   config.metricsListen(), config.nodeId(), protocols[0],
-                  shards.shard(0)::execute, replica, System::currentTimeMillis);
+                  shards.shard(0)::execute, replica, admission, System::currentTimeMillis);
     } catch (RuntimeException e) {
       shutdown();
       throw e;
@@ -160,17 +173,26 @@ public final class DynamoServer implements AutoCloseable {
     return (InetSocketAddress) peerChannel.localAddress();
   }
 
+  /** Client requests admitted and not yet answered, node-wide. */
+  public int admittedInFlight() {
+    return admission.inFlight();
+  }
+
   /** Where metrics are served, or null when no endpoint is configured. */
   public InetSocketAddress metricsAddress() {
     return metrics == null ? null : metrics.address();
   }
 
-  private Channel bind(HostPort address, ChannelInitializer<SocketChannel> initializer) {
+  private Channel bind(
+      HostPort address, ChannelInitializer<SocketChannel> initializer, int writeBufferBytes) {
     return new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(NettyRuntime.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(
+            ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(writeBufferBytes / 2, writeBufferBytes))
         .childHandler(initializer)
         .bind(address.toSocketAddress())
         .syncUninterruptibly()
@@ -178,13 +200,13 @@ public final class DynamoServer implements AutoCloseable {
   }
 
   private ChannelInitializer<SocketChannel> clientInitializer() {
-    ClientRequestHandler handler = new ClientRequestHandler(this::onClientRequest);
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
         EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
-        ch.pipeline().addLast("requests", handler);
+        ch.pipeline()
+            .addLast("requests", new ClientRequestHandler(DynamoServer.this::onClientRequest, admission, shedLog));
       }
     };
   }

@@ -6,6 +6,7 @@ import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.server.config.HostPort;
+import io.dynamo.server.transport.Admission;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -41,6 +42,7 @@ final class MetricsEndpoint implements AutoCloseable {
   private final NodeProtocol protocol;
   private final java.util.concurrent.Executor protocolThread;
   private final LocalReplica replica;
+  private final Admission admission;
   private final LongSupplier wallClock;
 
   MetricsEndpoint(
@@ -49,8 +51,10 @@ final class MetricsEndpoint implements AutoCloseable {
       NodeProtocol protocol,
       java.util.concurrent.Executor protocolThread,
       LocalReplica replica,
+      Admission admission,
       LongSupplier wallClock)
       throws IOException {
+    this.admission = admission;
     this.self = self;
     this.protocol = protocol;
     this.protocolThread = protocolThread;
@@ -114,6 +118,20 @@ final class MetricsEndpoint implements AutoCloseable {
       line(out, "dynamo_hints_pending", labels, q == null ? 0 : q.count());
       line(out, "dynamo_hints_oldest_age_seconds", labels,
           q == null ? 0 : Math.max(0, now - q.oldestCreatedAtMillis()) / 1000.0);
+    }
+    header(out, "dynamo_client_requests_in_flight", "gauge",
+        "client requests admitted and not yet answered");
+    line(out, "dynamo_client_requests_in_flight", node, admission.inFlight());
+    header(out, "dynamo_client_request_bytes_in_flight", "gauge",
+        "encoded bytes of the client requests in flight");
+    line(out, "dynamo_client_request_bytes_in_flight", node, admission.bytesInFlight());
+    header(out, "dynamo_client_requests_admitted_total", "counter", "client requests admitted");
+    line(out, "dynamo_client_requests_admitted_total", node, admission.admitted());
+    header(out, "dynamo_client_requests_shed_total", "counter",
+        "client requests refused with OVERLOADED, by the limit they met");
+    for (Admission.Refusal r : Admission.Refusal.values()) {
+      line(out, "dynamo_client_requests_shed_total",
+          node + ",reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"", admission.refused(r));
     }
     return out.toString();
   }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -342,8 +343,12 @@ public final class NodeProtocol implements OperationHost {
             return; // timed out while the disk was busy
           }
           if (error != null) {
-            log.error("local write of {} failed", dataKey, error);
             finish(opId);
+            if (error instanceof RejectedExecutionException) {
+              reply.accept(Replies.error(requestId, StatusCode.OVERLOADED, "overloaded, nothing done: storage queue full"));
+              return;
+            }
+            log.error("local write of {} failed", dataKey, error);
             reply.accept(
                 Replies.error(requestId, StatusCode.STORAGE_ERROR, "local write failed: " + error.getMessage()));
             return;
@@ -488,11 +493,10 @@ public final class NodeProtocol implements OperationHost {
         },
         (b, error) -> {
           if (error != null) {
-            log.error("read of {} failed", dataKey, error);
             b =
                 ReplicaReadResponse.newBuilder()
                     .setOpId(request.getOpId())
-                    .setCode(StatusCode.STORAGE_ERROR)
+                    .setCode(storageFailure(error, "read", dataKey))
                     .setError(String.valueOf(error.getMessage()));
           }
           send(from, Replies.envelope(0).setReplicaReadResponse(b).build());
@@ -509,6 +513,18 @@ public final class NodeProtocol implements OperationHost {
       partition = ring.partitionOf(bucket, raw);
     }
     return new DataKey(partition, bucket, raw);
+  }
+
+  /**
+   * The answer for storage work that failed: a full storage queue is overload (nothing was done,
+   * and it is no fault of the disk's), anything else a storage error worth a log line.
+   */
+  private StatusCode storageFailure(Throwable error, String what, DataKey key) {
+    if (error instanceof RejectedExecutionException) {
+      return StatusCode.OVERLOADED;
+    }
+    log.error("{} of {} failed", what, key, error);
+    return StatusCode.STORAGE_ERROR;
   }
 
   private void serveWrite(NodeId from, ReplicaWriteRequest request) {
@@ -537,8 +553,8 @@ public final class NodeProtocol implements OperationHost {
             log.warn("refusing malformed replica write from {}: {}", from, error.getMessage());
             b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(error.getMessage()));
           } else if (error != null) {
-            log.error("replica write of {} failed", dataKey, error);
-            b.setCode(StatusCode.STORAGE_ERROR).setError(String.valueOf(error.getMessage()));
+            b.setCode(storageFailure(error, "replica write", dataKey))
+                .setError(String.valueOf(error.getMessage()));
           } else {
             b.setCode(StatusCode.OK);
           }

@@ -128,6 +128,7 @@ public final class ConfigLoader {
         optional(
             "network.io-threads", range(1, 64), Math.min(4, Runtime.getRuntime().availableProcessors()));
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
+    RequestLimits limits = requestLimits(maxFrame);
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
@@ -136,7 +137,35 @@ public final class ConfigLoader {
     return new NodeConfig(
         nodeId, client, peer, metrics, dataDir, partitions, members,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
-        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace);
+        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits);
+  }
+
+  private RequestLimits requestLimits(long maxFrame) {
+    int inFlight =
+        optional("limits.max-requests-in-flight", range(1, 1 << 20), RequestLimits.DEFAULT_MAX_IN_FLIGHT);
+    int perConnection =
+        optional(
+            "limits.max-requests-per-connection", range(1, 1 << 20),
+            Math.min(inFlight, RequestLimits.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION));
+    if (perConnection > inFlight) {
+      throw new ConfigException(
+          "limits.max-requests-per-connection (" + perConnection
+              + ") must not exceed limits.max-requests-in-flight (" + inFlight + ")");
+    }
+    // The largest request a client may send must fit in the budget, or it could never be served.
+    long bytes =
+        optional(
+            "limits.max-request-bytes-in-flight", size(maxFrame, Long.MAX_VALUE),
+            Math.max(maxFrame, RequestLimits.defaultMaxBytesInFlight()));
+    long clientBuffer =
+        optional(
+            "limits.client-write-buffer", size(64 << 10, Integer.MAX_VALUE),
+            (long) RequestLimits.DEFAULT_CLIENT_WRITE_BUFFER_BYTES);
+    long peerBuffer =
+        optional(
+            "limits.peer-write-buffer", size(maxFrame, Integer.MAX_VALUE),
+            Math.max(maxFrame, RequestLimits.DEFAULT_PEER_WRITE_BUFFER_BYTES));
+    return new RequestLimits(inFlight, perConnection, bytes, (int) clientBuffer, (int) peerBuffer);
   }
 
   private List<MemberConfig> members() {

@@ -16,11 +16,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Outbound connections to the other nodes, one per peer, opened on first use. Messages sent while
  * a connection is being opened wait in a bounded queue; when a peer cannot be reached they are
- * dropped (the protocol's timeouts cope) and reconnection waits a short backoff.
+ * dropped (the protocol's timeouts cope) and reconnection waits a short backoff. A peer that does
+ * not keep up (its connection's outbound buffer past the high-water mark) gets no more requests
+ * until it drains: they are dropped and counted, and the operations that sent them count that peer
+ * as not answering, as if it were slow. Heartbeats are never dropped, so a busy peer is not
+ * declared down for want of them.
  */
 public final class PeerConnections implements PeerSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
@@ -42,6 +48,7 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
   private final Map<NodeId, Peer> peers = new HashMap<>();
   private final Map<NodeId, Long> incarnations = new HashMap<>();
   private final long incarnation;
+  private final LongAdder dropped = new LongAdder();
 
   public PeerConnections(
       NodeId self,
@@ -49,7 +56,8 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
       EventLoopGroup group,
       int maxFrameBytes,
       LongSupplier nanoTime,
-      long incarnation) {
+      long incarnation,
+      int writeBufferBytes) {
     this.self = self;
     this.incarnation = incarnation;
     this.addresses = addresses;
@@ -60,6 +68,9 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
             .channel(NettyRuntime.clientChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+            .option(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(writeBufferBytes / 2, writeBufferBytes))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -85,6 +96,11 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
   public synchronized void send(NodeId to, Envelope message) {
     Peer peer = peers.computeIfAbsent(to, Peer::new);
     peer.send(message);
+  }
+
+  /** Messages dropped because their peer was not keeping up. */
+  public long dropped() {
+    return dropped.sum();
   }
 
   /**
@@ -125,6 +141,10 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
 
     void send(Envelope message) {
       if (channel != null && channel.isActive()) {
+        if (!channel.isWritable() && !message.hasHeartbeat()) {
+          dropped.increment();
+          return;
+        }
         channel.writeAndFlush(message, channel.voidPromise());
         return;
       }

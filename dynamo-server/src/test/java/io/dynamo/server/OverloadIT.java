@@ -1,0 +1,104 @@
+package io.dynamo.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamo.client.Context;
+import io.dynamo.client.DynamoClient;
+import io.dynamo.client.GetResult;
+import io.dynamo.client.OverloadedException;
+import io.dynamo.client.RequestOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One client floods a node with far more requests than it admits; the node refuses the excess with
+ * OVERLOADED instead of queueing it, stays up, and keeps serving a second, well-behaved client.
+ */
+class OverloadIT {
+  private static final int FLOOD = 100_000;
+
+  @TempDir static Path dir;
+  static MiniCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = MiniCluster.start(3, dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aFloodFromOneClientIsShedAndAnotherClientIsStillServed() throws Exception {
+    DynamoClient flooder =
+        DynamoClient.builder().node(cluster.clientAddress(0)).timeout(Duration.ofSeconds(60)).build();
+    DynamoClient polite =
+        DynamoClient.builder().node(cluster.clientAddress(0)).timeout(Duration.ofSeconds(5)).build();
+    try (flooder; polite) {
+      byte[] value = new byte[256];
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger overloaded = new AtomicInteger();
+      AtomicInteger other = new AtomicInteger();
+      List<CompletableFuture<?>> flood = new ArrayList<>(FLOOD);
+      for (int i = 0; i < FLOOD; i++) {
+        flood.add(
+            flooder
+                .putAsync("flood", ("k" + (i % 1000)).getBytes(UTF_8), Context.NONE, value, RequestOptions.DEFAULT)
+                .whenComplete(
+                    (c, e) -> {
+                      if (e == null) {
+                        ok.incrementAndGet();
+                      } else if (unwrap(e) instanceof OverloadedException) {
+                        overloaded.incrementAndGet();
+                      } else {
+                        other.incrementAndGet();
+                      }
+                    }));
+      }
+
+      // While the flood is in flight, the other client's requests are answered, and correctly.
+      for (int i = 0; i < 20; i++) {
+        String key = "polite-" + i;
+        polite.put("polite", key, Context.NONE, ("v" + i).getBytes(UTF_8));
+        GetResult r = polite.get("polite", key);
+        assertThat(new String(r.value(), UTF_8)).isEqualTo("v" + i);
+      }
+
+      CompletableFuture.allOf(flood.toArray(new CompletableFuture[0]))
+          .exceptionally(e -> null)
+          .get(120, TimeUnit.SECONDS);
+      assertThat(ok.get() + overloaded.get() + other.get()).isEqualTo(FLOOD);
+      assertThat(overloaded.get()).as("requests refused with OVERLOADED").isPositive();
+      assertThat(ok.get()).as("requests served").isPositive();
+      assertThat(other.get()).as("requests that failed otherwise").isZero();
+    }
+    // The node let go of every slot: nothing leaked once the flood was answered.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cluster.node(0).admittedInFlight() == 0);
+    DynamoClient after = cluster.client(0);
+    after.put("polite", "after", Context.NONE, "x".getBytes(UTF_8));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while (e.getCause() != null
+        && (e instanceof java.util.concurrent.CompletionException
+            || e instanceof java.util.concurrent.ExecutionException)) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}
