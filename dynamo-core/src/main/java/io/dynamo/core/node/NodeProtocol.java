@@ -11,6 +11,7 @@ import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.dynamo.core.version.ConflictMode;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.RecordDigest;
 import io.dynamo.core.version.VectorClock;
@@ -26,6 +27,7 @@ import io.dynamo.proto.v1.ReplicaWriteRequest;
 import io.dynamo.proto.v1.ReplicaWriteResponse;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,7 @@ public final class NodeProtocol implements OperationHost {
   private final List<NodeId> peerIds;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private final Map<NodeId, Long> transitions = new HashMap<>();
+  private long missedAckHints;
   private boolean started;
 
   /**
@@ -325,9 +328,13 @@ public final class NodeProtocol implements OperationHost {
             "forwarded " + what + " reached " + self + ", which is not among the replicas it believes up");
       }
     }
-    PutOperation op = new PutOperation(requestId, command.delete(), plan.targets(), w, reply);
-    long opId = register(op, settings.requestTimeoutMillis());
     DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
+    byte[][] stored = new byte[1][];
+    PutOperation op =
+        new PutOperation(
+            requestId, command.delete(), plan.targets(), w, reply,
+            missed -> hintMissed(dataKey, stored[0], plan, missed, props.conflictMode()));
+    long opId = register(op, settings.requestTimeoutMillis());
     long now = clock.currentTimeMillis();
     byte[] value = command.value().toByteArray();
     List<NodeId> hintFor = new ArrayList<>(plan.uncovered());
@@ -339,8 +346,18 @@ public final class NodeProtocol implements OperationHost {
             replica.coordinate(
                 dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
         (written, error) -> {
+          if (error == null) {
+            stored[0] = written.record();
+          }
           if (!operations.isPending(opId)) {
-            return; // timed out while the disk was busy
+            // Timed out while the disk was busy (the caller was told the write may have been
+            // applied): it was, here, so every other target gets it through a hint.
+            if (error == null) {
+              List<NodeId> others = new ArrayList<>(plan.targets());
+              others.remove(self);
+              hintMissed(dataKey, stored[0], plan, others, props.conflictMode());
+            }
+            return;
           }
           if (error != null) {
             finish(opId);
@@ -366,6 +383,44 @@ public final class NodeProtocol implements OperationHost {
             }
           }
         });
+  }
+
+  /**
+   * Keeps a durable hint of a written record for each target that did not acknowledge it: for a
+   * substitute, the hint is for the home replica it stood in for, which is where the data belongs.
+   */
+  private void hintMissed(
+      DataKey key, byte[] record, ReplicaPlan plan, Collection<NodeId> missed, ConflictMode mode) {
+    if (record == null) {
+      return;
+    }
+    List<NodeId> homes = new ArrayList<>(missed.size());
+    for (NodeId node : missed) {
+      NodeId home = plan.hintTarget(node) != null ? plan.hintTarget(node) : node;
+      if (!home.equals(self) && !homes.contains(home)) {
+        homes.add(home);
+      }
+    }
+    if (homes.isEmpty()) {
+      return;
+    }
+    long now = clock.currentTimeMillis();
+    missedAckHints += homes.size();
+    storage.execute(
+        () -> {
+          replica.hint(key, record, homes, mode, now);
+          return null;
+        },
+        (ignored, error) -> {
+          if (error != null) {
+            log.warn("could not keep hints of {} for {}: {}", key, homes, error.toString());
+          }
+        });
+  }
+
+  /** Hints kept for targets that did not acknowledge a write in time, since start. */
+  public long missedAckHints() {
+    return missedAckHints;
   }
 
   /**

@@ -8,81 +8,126 @@ import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.proto.v1.DeleteResponse;
 import io.dynamo.proto.v1.Envelope;
-import io.dynamo.proto.v1.ErrorResponse;
 import io.dynamo.proto.v1.PutResponse;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Coordinates a put or delete after the coordinator has written the new version locally: counts
- * that local write and the replicas' acknowledgements towards W.
+ * that local write and the replicas' acknowledgements towards W, and answers the caller once W is
+ * reached or can no longer be. It stays until every target has answered or the deadline passes:
+ * targets that never acknowledged (dropped, slow, or failing while believed up) are handed to
+ * {@code missed}, which keeps a durable hint for each, so a write that reached W reaches every
+ * replica through handoff and not only through read repair.
  */
 final class PutOperation implements Operation {
   private final long requestId;
   private final boolean delete;
   private final QuorumTracker tracker;
   private final Consumer<Envelope> reply;
+  private final Consumer<Set<NodeId>> missed;
   private LocalReplica.Coordinated written;
+  private boolean answered;
 
   PutOperation(
-      long requestId, boolean delete, List<NodeId> replicas, int w, Consumer<Envelope> reply) {
+      long requestId,
+      boolean delete,
+      List<NodeId> replicas,
+      int w,
+      Consumer<Envelope> reply,
+      Consumer<Set<NodeId>> missed) {
     this.requestId = requestId;
     this.delete = delete;
     this.tracker = new QuorumTracker(replicas, w);
     this.reply = reply;
+    this.missed = missed;
   }
 
-  /** The local write finished; returns true when that alone decides the operation. */
+  /** The local write finished; returns true when the operation is over. */
   boolean onLocalWrite(NodeId self, LocalReplica.Coordinated written) {
     this.written = written;
-    return decide(tracker.onSuccess(self));
+    tracker.onSuccess(self);
+    return decide();
   }
 
   @Override
   public boolean onMessage(NodeId from, Envelope message) {
-    if (!message.hasReplicaWriteResponse()) {
+    if (!message.hasReplicaWriteResponse() || written == null) {
       return false;
     }
     StatusCode code = message.getReplicaWriteResponse().getCode();
-    return decide(code == StatusCode.OK ? tracker.onSuccess(from) : tracker.onFailure(from));
+    if (code == StatusCode.OK) {
+      tracker.onSuccess(from);
+    } else {
+      tracker.onFailure(from);
+    }
+    return decide();
   }
 
   @Override
   public void onTimeout() {
-    fail();
-  }
-
-  private boolean decide(QuorumTracker.Outcome outcome) {
-    switch (outcome) {
-      case SUCCEEDED -> {
-        VectorClock clock = written.writerContext();
-        ByteString context =
-            clock.isEmpty() ? ByteString.EMPTY : ByteString.copyFrom(VersionCodec.encodeClock(clock));
-        boolean siblings = written.hasSiblings();
-        Envelope.Builder b = Replies.envelope(requestId);
-        if (delete) {
-          b.setDeleteResponse(DeleteResponse.newBuilder().setContext(context).setSiblings(siblings));
-        } else {
-          b.setPutResponse(PutResponse.newBuilder().setContext(context).setSiblings(siblings));
-        }
-        reply.accept(b.build());
-        return true;
-      }
-      case FAILED -> {
-        fail();
-        return true;
-      }
-      default -> {
-        return false;
-      }
+    if (!answered) {
+      answered = true;
+      reply.accept(
+          Replies.error(
+              requestId,
+              Replies.writeIncomplete(
+                  what(), tracker.required(), tracker.successes(), "before the deadline")));
+    }
+    if (written != null) {
+      hintUnacknowledged();
     }
   }
 
-  private void fail() {
-    ErrorResponse error =
-        Replies.quorumUnavailable(
-            delete ? "delete" : "write", tracker.required(), tracker.successes());
-    reply.accept(Replies.error(requestId, error));
+  private boolean decide() {
+    if (!answered) {
+      switch (tracker.outcome()) {
+        case SUCCEEDED -> {
+          answered = true;
+          reply.accept(success());
+        }
+        case FAILED -> {
+          answered = true;
+          reply.accept(
+              Replies.error(
+                  requestId,
+                  Replies.writeIncomplete(
+                      what(), tracker.required(), tracker.successes(), "before the others failed")));
+        }
+        default -> {}
+      }
+    }
+    if (tracker.allAnswered()) {
+      hintUnacknowledged();
+      return true;
+    }
+    return false;
+  }
+
+  private void hintUnacknowledged() {
+    Set<NodeId> unacknowledged = tracker.unacknowledged();
+    if (!unacknowledged.isEmpty()) {
+      missed.accept(unacknowledged);
+    }
+  }
+
+  private Envelope success() {
+    VectorClock clock = written.writerContext();
+    ByteString context =
+        clock.isEmpty() ? ByteString.EMPTY : ByteString.copyFrom(VersionCodec.encodeClock(clock));
+    boolean siblings = written.hasSiblings();
+    Envelope.Builder b = Replies.envelope(requestId);
+    if (delete) {
+      b.setDeleteResponse(DeleteResponse.newBuilder().setContext(context).setSiblings(siblings));
+    } else {
+      b.setPutResponse(PutResponse.newBuilder().setContext(context).setSiblings(siblings));
+    }
+    return b.build();
+  }
+
+  private String what() {
+    return delete ? "delete" : "write";
   }
 }

@@ -46,6 +46,21 @@ public final class Replies {
     return envelope(0).setReplicaWriteRequest(write).build();
   }
 
+  /**
+   * A write that did not reach W replicas but was applied on some (the coordinator's own write
+   * happened): it may surface later, so it is not "nothing done".
+   */
+  static ErrorResponse writeIncomplete(String what, int required, int acknowledged, String why) {
+    return ErrorResponse.newBuilder()
+        .setCode(StatusCode.TIMEOUT)
+        .setMessage(
+            what + " needed " + required + " replicas, " + acknowledged + " acknowledged " + why
+                + "; it may have been applied and may surface later")
+        .setRequired(required)
+        .setAcknowledged(acknowledged)
+        .build();
+  }
+
   static ErrorResponse quorumUnavailable(String what, int required, int acknowledged) {
     return ErrorResponse.newBuilder()
         .setCode(StatusCode.QUORUM_UNAVAILABLE)

@@ -64,6 +64,18 @@ public final class QuorumTracker {
     return succeeded.size();
   }
 
+  /** The replicas asked that have not acknowledged (failed, or not answered yet). */
+  public Set<NodeId> unacknowledged() {
+    Set<NodeId> out = new HashSet<>(asked);
+    out.removeAll(succeeded);
+    return out;
+  }
+
+  /** Whether every replica asked has answered, either way. */
+  public boolean allAnswered() {
+    return succeeded.size() + failed.size() == asked.size();
+  }
+
   public boolean hasAnswered(NodeId node) {
     return succeeded.contains(node) || failed.contains(node);
   }

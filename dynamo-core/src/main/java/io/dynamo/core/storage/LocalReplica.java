@@ -254,6 +254,29 @@ public final class LocalReplica {
     }
   }
 
+  /**
+   * Keeps {@code record} (a stored sibling set) as a durable hint for each of {@code targets}, in
+   * one atomic write, merging into hints already held; the key's own data is not touched.
+   */
+  public void hint(
+      DataKey key, byte[] record, Collection<NodeId> targets, ConflictMode mode, long nowMillis) {
+    SiblingSet versions = VersionCodec.decodeSiblings(record);
+    byte[] raw = key.encode();
+    ReentrantLock lock = lockFor(raw);
+    lock.lock();
+    try {
+      WriteBatch batch = new WriteBatch();
+      for (NodeId target : targets) {
+        addHint(batch, target, raw, versions, record, mode, nowMillis);
+      }
+      if (!batch.isEmpty()) {
+        engine.write(batch);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Up to {@code limit} hints held for {@code target}, in key order. */
   public List<Hint> hintsFor(NodeId target, int limit) {
     List<Hint> out = new ArrayList<>();
