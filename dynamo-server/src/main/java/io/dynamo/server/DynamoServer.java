@@ -7,6 +7,7 @@ import io.dynamo.core.node.PeerVerdicts;
 import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
+import io.dynamo.core.storage.DotCounter;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.netty.EnvelopeCodec;
 import io.dynamo.netty.NettyRuntime;
@@ -85,7 +86,10 @@ public final class DynamoServer implements AutoCloseable {
     this.router = new ShardRouter(ring, shards.count());
     // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
     long incarnation = System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000);
-    LocalReplica replica = new LocalReplica(storage, config.protocol().maxClockEntries());
+    LocalReplica replica =
+        new LocalReplica(
+            storage, config.protocol().maxClockEntries(), DotCounter.DEFAULT_LEASE_BLOCK,
+            bucket -> config.buckets().propertiesOf(bucket).keyLimits());
     PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
     PeerVerdicts verdicts = new PeerVerdicts();
     this.peers = new PeerConnections[shards.count()];

@@ -8,6 +8,7 @@ import io.dynamo.core.runtime.PeerSink;
 import io.dynamo.core.runtime.Scheduler;
 import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
+import io.dynamo.core.storage.KeyLimitException;
 import io.dynamo.core.storage.LocalReplica;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -73,6 +74,8 @@ public final class NodeProtocol implements OperationHost {
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private final Map<NodeId, Long> transitions = new HashMap<>();
   private long missedAckHints;
+  private long keysPastWarning;
+  private long nextLargeKeyLogMillis;
   private boolean started;
 
   /**
@@ -365,10 +368,17 @@ public final class NodeProtocol implements OperationHost {
               reply.accept(Replies.error(requestId, StatusCode.OVERLOADED, "overloaded, nothing done: storage queue full"));
               return;
             }
+            if (error instanceof KeyLimitException e) {
+              reply.accept(Replies.error(requestId, limitCode(e), e.getMessage()));
+              return;
+            }
             log.error("local write of {} failed", dataKey, error);
             reply.accept(
                 Replies.error(requestId, StatusCode.STORAGE_ERROR, "local write failed: " + error.getMessage()));
             return;
+          }
+          if (props.keyLimits().pastWarning(written.siblings().versions().size(), written.record().length)) {
+            warnLargeKey(dataKey, written);
           }
           if (op.onLocalWrite(self, written)) {
             finish(opId);
@@ -383,6 +393,33 @@ public final class NodeProtocol implements OperationHost {
             }
           }
         });
+  }
+
+  private static StatusCode limitCode(KeyLimitException e) {
+    return switch (e.kind()) {
+      case TOO_MANY_SIBLINGS -> StatusCode.TOO_MANY_SIBLINGS;
+      case RECORD_TOO_LARGE -> StatusCode.RECORD_TOO_LARGE;
+    };
+  }
+
+  /** Counts writes that left a key past a warn level; logs one line a minute at most. */
+  private void warnLargeKey(DataKey key, LocalReplica.Coordinated written) {
+    keysPastWarning++;
+    long now = clock.monotonicMillis();
+    if (now >= nextLargeKeyLogMillis) {
+      nextLargeKeyLogMillis = now + 60_000;
+      log.warn(
+          "a write left a key of bucket {} with {} siblings and a {}-byte record, past the bucket's"
+              + " warn level ({} such writes on this shard since start); its application should"
+              + " reconcile siblings",
+          key.bucket(), written.siblings().versions().size(), written.record().length,
+          keysPastWarning);
+    }
+  }
+
+  /** Writes that left a key past its bucket's sibling or record-size warn level, since start. */
+  public long keysPastWarning() {
+    return keysPastWarning;
   }
 
   /**

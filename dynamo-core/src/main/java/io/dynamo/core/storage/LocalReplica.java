@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * One node's replica of the data: reads and reconciling writes of sibling sets over a storage
@@ -30,6 +31,7 @@ public final class LocalReplica {
   private final StorageEngine engine;
   private final int maxClockEntries;
   private final DotCounter dots;
+  private final Function<String, KeyLimits> limits;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   public LocalReplica(StorageEngine engine, int maxClockEntries) {
@@ -41,6 +43,15 @@ public final class LocalReplica {
    *     ({@link DotCounter})
    */
   public LocalReplica(StorageEngine engine, int maxClockEntries, long dotLeaseBlock) {
+    this(engine, maxClockEntries, dotLeaseBlock, bucket -> KeyLimits.UNLIMITED);
+  }
+
+  /**
+   * @param limits each bucket's {@link KeyLimits}, which coordinated writes must respect
+   */
+  public LocalReplica(
+      StorageEngine engine, int maxClockEntries, long dotLeaseBlock, Function<String, KeyLimits> limits) {
+    this.limits = limits;
     this.engine = engine;
     this.maxClockEntries = maxClockEntries;
     this.dots = DotCounter.open(engine, dotLeaseBlock);
@@ -180,6 +191,9 @@ public final class LocalReplica {
           record = stored.record();
         } else {
           record = VersionCodec.encodeSiblings(after);
+          limits.apply(key.bucket()).check(
+              stored.siblings().versions().size(), after.versions().size(),
+              stored.record() == null ? 0 : stored.record().length, record.length);
           batch.put(Keyspace.DATA, raw, record);
         }
         ticket.addTo(batch);

@@ -118,7 +118,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     PeerHealth health =
         detector == null ? PeerHealth.ALWAYS_UP : PeerHealth.of(new FailureDetector(id, detector));
     PeerVerdicts verdicts = new PeerVerdicts();
-    LocalReplica replica = new LocalReplica(engine, settings.maxClockEntries());
+    LocalReplica replica =
+        new LocalReplica(
+            engine, settings.maxClockEntries(), io.dynamo.core.storage.DotCounter.DEFAULT_LEASE_BLOCK,
+            bucket -> buckets.propertiesOf(bucket).keyLimits());
     shards = new NodeProtocol[router.count()];
     for (int i = 0; i < shards.length; i++) {
       shards[i] =

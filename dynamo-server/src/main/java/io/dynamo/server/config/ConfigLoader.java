@@ -3,6 +3,7 @@ package io.dynamo.server.config;
 import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
+import io.dynamo.core.storage.KeyLimits;
 import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
@@ -65,10 +66,17 @@ public final class ConfigLoader {
     if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
       throw new ConfigException("members: this node '" + nodeId + "' is not listed");
     }
-    BucketProperties defaults = bucket("bucket.default", BucketProperties.DEFAULT);
+    long maxKey = optional("limits.max-key-size", Units::bytes, 65_536L);
+    if (maxKey < 1 || maxKey > MAX_KEY_BYTES) {
+      throw new ConfigException(
+          "limits.max-key-size: must be 1 byte to " + MAX_KEY_BYTES + " bytes: " + maxKey);
+    }
+    long maxFrame = optional("limits.max-frame-size", Units::bytes, 16L << 20);
+    long recordCeiling = Math.max(1, (maxFrame - maxKey - 4096) / 2);
+    BucketProperties defaults = bucket("bucket.default", BucketProperties.DEFAULT, recordCeiling);
     Map<String, BucketProperties> overrides = new HashMap<>();
     for (String name : bucketNames()) {
-      overrides.put(name, bucket("bucket." + name, defaults));
+      overrides.put(name, bucket("bucket." + name, defaults, recordCeiling));
     }
     for (BucketProperties b : overrides.values()) {
       checkN(b, members.size());
@@ -77,11 +85,6 @@ public final class ConfigLoader {
     long timeoutMillis =
         optional("request.timeout", positive(Units::duration), Duration.ofSeconds(5)).toMillis();
     int maxClockEntries = optional("version.max-clock-entries", range(1, 10_000), 50);
-    long maxKey = optional("limits.max-key-size", Units::bytes, 65_536L);
-    if (maxKey < 1 || maxKey > MAX_KEY_BYTES) {
-      throw new ConfigException(
-          "limits.max-key-size: must be 1 byte to " + MAX_KEY_BYTES + " bytes: " + maxKey);
-    }
     Duration heartbeat =
         optional("failure-detector.heartbeat-interval", positive(Units::duration), Duration.ofMillis(500));
     Duration handoffInterval =
@@ -98,13 +101,14 @@ public final class ConfigLoader {
         optional("failure-detector.acceptable-pause", Units::duration, Duration.ofSeconds(2));
     PhiAccrualSettings detector =
         new PhiAccrualSettings(threshold, 1000, 100, pause.toMillis(), heartbeat.toMillis());
-    long maxFrame = optional("limits.max-frame-size", Units::bytes, 16L << 20);
-    long largestValue = Math.max(defaults.maxValueBytes(),
-        overrides.values().stream().mapToLong(BucketProperties::maxValueBytes).max().orElse(0));
-    if (maxFrame > Integer.MAX_VALUE || maxFrame < largestValue + protocol.maxKeyBytes() + 4096) {
+    // What a record may grow to, merges of two accepted records included, must fit in a frame,
+    // so that anything accepted can always be read, repaired and handed off.
+    long largestRecord = Math.max(defaults.keyLimits().recordMaxBytes(),
+        overrides.values().stream().mapToLong(b -> b.keyLimits().recordMaxBytes()).max().orElse(0));
+    if (maxFrame > Integer.MAX_VALUE || maxFrame < 2 * largestRecord + maxKey + 4096) {
       throw new ConfigException(
-          "limits.max-frame-size must exceed the largest value and key plus 4KiB of headers: "
-              + maxFrame);
+          "limits.max-frame-size (" + maxFrame + ") must be at least twice the largest record-max-size ("
+              + largestRecord + ") plus the key size plus 4KiB of headers");
     }
     boolean sync = optional("storage.sync", ConfigLoader::bool, false);
     boolean wal = optional("storage.wal", ConfigLoader::bool, true);
@@ -200,14 +204,35 @@ public final class ConfigLoader {
     return names;
   }
 
-  private BucketProperties bucket(String prefix, BucketProperties base) {
+  /**
+   * @param recordCeiling the largest record size the frame limit allows by default: record
+   *     limits not set explicitly stay under it, yet above the bucket's largest value
+   */
+  private BucketProperties bucket(String prefix, BucketProperties base, long recordCeiling) {
     int n = optional(prefix + ".n", Integer::parseInt, base.n());
     // A bucket that only lowers n keeps quorums it can meet.
     int r = optional(prefix + ".r", Integer::parseInt, Math.min(base.r(), n));
     int w = optional(prefix + ".w", Integer::parseInt, Math.min(base.w(), n));
     ConflictMode mode = optional(prefix + ".conflict", ConfigLoader::conflictMode, base.conflictMode());
     long max = optional(prefix + ".max-value-size", Units::bytes, (long) base.maxValueBytes());
-    return check(prefix, () -> new BucketProperties(n, r, w, mode, Math.toIntExact(max)));
+    KeyLimits b = base.keyLimits();
+    // Setting one level alone moves the other's default out of its way.
+    Integer warnSet = optional(prefix + ".siblings-warn", range(1, 4096), null);
+    Integer maxSet = optional(prefix + ".siblings-max", range(1, 4096), null);
+    int siblingsMax =
+        maxSet != null ? maxSet : Math.max(b.siblingsMax(), warnSet == null ? 1 : warnSet);
+    int siblingsWarn = warnSet != null ? warnSet : Math.min(b.siblingsWarn(), siblingsMax);
+    long recordMax =
+        optional(
+            prefix + ".record-max-size", Units::bytes,
+            Math.max(Math.min(b.recordMaxBytes(), recordCeiling), max + 65_536));
+    long recordWarn =
+        optional(prefix + ".record-warn-size", Units::bytes, Math.min(b.recordWarnBytes(), recordMax));
+    return check(
+        prefix,
+        () -> new BucketProperties(
+            n, r, w, mode, Math.toIntExact(max),
+            new KeyLimits(siblingsWarn, siblingsMax, recordWarn, recordMax)));
   }
 
   private static void checkN(BucketProperties b, int members) {

@@ -127,6 +127,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void keyLimitsHaveDefaultsAndTheFrameMustHoldTwiceTheLargestRecord() {
+    Properties p = valid();
+    p.setProperty("bucket.few.siblings-max", "7");
+    NodeConfig config = ConfigLoader.from(p, Path.of("."));
+    assertThat(config.buckets().propertiesOf("few").keyLimits().siblingsMax()).isEqualTo(7);
+    assertThat(config.buckets().propertiesOf("other").keyLimits())
+        .isEqualTo(io.dynamo.core.storage.KeyLimits.DEFAULT);
+
+    p.setProperty("bucket.few.record-max-size", "9MiB");
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("limits.max-frame-size");
+  }
+
+  @Test
   void unitsParse() {
     assertThat(Units.bytes("64KiB")).isEqualTo(65_536);
     assertThat(Units.bytes("1MiB")).isEqualTo(1 << 20);
