@@ -4,6 +4,7 @@ import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.PeerHealth;
 import io.dynamo.core.node.PeerVerdicts;
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
@@ -12,6 +13,7 @@ import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.netty.EnvelopeCodec;
 import io.dynamo.netty.NettyRuntime;
 import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.StatusCode;
 import io.dynamo.server.config.ConfigException;
 import io.dynamo.server.config.ConfigLoader;
 import io.dynamo.server.config.HostPort;
@@ -64,6 +66,7 @@ public final class DynamoServer implements AutoCloseable {
   private final Channel peerChannel;
   private final MetricsEndpoint metrics;
   private final Admission admission;
+  private final long staleAfterNanos;
   private final ShedLog shedLog = new ShedLog(System::nanoTime, 10_000_000_000L);
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
@@ -73,6 +76,7 @@ public final class DynamoServer implements AutoCloseable {
   private DynamoServer(NodeConfig config) {
     this.config = config;
     this.admission = new Admission(config.requestLimits());
+    this.staleAfterNanos = config.protocol().requestTimeoutMillis() * 1_000_000L;
     long started = System.nanoTime();
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
@@ -246,7 +250,20 @@ public final class DynamoServer implements AutoCloseable {
     }
     int partition = router.partitionOfClientRequest(request);
     int i = router.shardOfPartition(partition);
-    shards.shard(i).execute(() -> protocols[i].onClientRequest(request, partition, reply));
+    long received = System.nanoTime();
+    shards.shard(i).execute(() -> {
+      // Handed to another loop that was too busy to get to it before its deadline: the client has
+      // given up, so doing the work would only deepen the overload.
+      if (System.nanoTime() - received > staleAfterNanos) {
+        admission.expired();
+        reply.accept(
+            Replies.error(
+                request.getRequestId(), StatusCode.OVERLOADED,
+                "overloaded, nothing done: the request waited past its deadline"));
+        return;
+      }
+      protocols[i].onClientRequest(request, partition, reply);
+    });
   }
 
   /** Stops listening, finishes storage work in flight, closes the database. */

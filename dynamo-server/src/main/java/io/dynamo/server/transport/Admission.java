@@ -17,7 +17,9 @@ public final class Admission {
   public enum Refusal {
     NODE_REQUESTS("node has %d requests in flight, its limit"),
     NODE_BYTES("node holds %d bytes of requests in flight, its limit"),
-    CONNECTION_REQUESTS("connection has %d requests in flight, its limit");
+    CONNECTION_REQUESTS("connection has %d requests in flight, its limit"),
+    /** Admitted, but it waited on a busy shard past its deadline, so it was dropped undone. */
+    EXPIRED("request waited past its deadline");
 
     private final String format;
 
@@ -71,6 +73,11 @@ public final class Admission {
     return refusal;
   }
 
+  /** Counts an admitted request answered OVERLOADED because it waited past its deadline. */
+  public void expired() {
+    refused[Refusal.EXPIRED.ordinal()].increment();
+  }
+
   void release(long bytes) {
     bytesInFlight.addAndGet(-bytes);
     inFlight.decrementAndGet();
@@ -81,6 +88,7 @@ public final class Admission {
       case NODE_REQUESTS -> refusal.describe(limits.maxInFlight());
       case NODE_BYTES -> refusal.describe(limits.maxBytesInFlight());
       case CONNECTION_REQUESTS -> refusal.describe(limits.maxInFlightPerConnection());
+      case EXPIRED -> refusal.describe(0);
     };
   }
 
