@@ -29,6 +29,9 @@ final class StatusCommand extends ClientCommand {
     out.printf(
         "partitions %d, defaults N=%d R=%d W=%d%n",
         s.partitions(), s.defaultN(), s.defaultR(), s.defaultW());
+    if (s.storageFailures() > 0) {
+      out.printf("storage failures %d, last: %s%n", s.storageFailures(), s.lastStorageError());
+    }
     out.printf("members (%d):%n", s.members().size());
     for (NodeStatus.Member m : s.members()) {
       out.printf(
@@ -48,6 +51,8 @@ final class StatusCommand extends ClientCommand {
     body.put("n", s.defaultN());
     body.put("r", s.defaultR());
     body.put("w", s.defaultW());
+    body.put("storageFailures", s.storageFailures());
+    body.put("lastStorageError", s.lastStorageError());
     List<Object> members = new ArrayList<>();
     for (NodeStatus.Member m : s.members()) {
       Map<String, Object> member = new LinkedHashMap<>();

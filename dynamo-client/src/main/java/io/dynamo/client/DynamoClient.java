@@ -287,7 +287,8 @@ public final class DynamoClient implements AutoCloseable {
     }
     return new NodeStatus(
         s.getNodeId(), s.getVersion(), s.getPartitions(), s.getDefaultN(), s.getDefaultR(),
-        s.getDefaultW(), Duration.ofMillis(s.getUptimeMillis()), members);
+        s.getDefaultW(), Duration.ofMillis(s.getUptimeMillis()), members, s.getStorageFailures(),
+        s.getLastStorageError());
   }
 
   private static byte[] contextBytes(Context context) {

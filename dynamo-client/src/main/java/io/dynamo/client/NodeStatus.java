@@ -6,7 +6,7 @@ import java.util.List;
 /** A node's answer to a status request: itself and the cluster as it sees it. */
 public record NodeStatus(
     String nodeId, String version, int partitions, int defaultN, int defaultR, int defaultW,
-    Duration uptime, List<Member> members) {
+    Duration uptime, List<Member> members, long storageFailures, String lastStorageError) {
 
   /**
    * One member of the cluster; {@code up} and {@code phi} are the answering node's failure

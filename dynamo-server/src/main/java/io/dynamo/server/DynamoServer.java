@@ -132,7 +132,7 @@ public final class DynamoServer implements AutoCloseable {
     }
     this.status =
         new StatusReporter(
-            config, ring, protocols[0], () -> (System.nanoTime() - started) / 1_000_000);
+            config, ring, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000);
     shards.shard(0).execute(protocols[0]::start);
     try {
       // Peers answer on their own outbound connections: what this node writes on an accepted

@@ -119,6 +119,9 @@ final class MetricsEndpoint implements AutoCloseable {
       line(out, "dynamo_hints_oldest_age_seconds", labels,
           q == null ? 0 : Math.max(0, now - q.oldestCreatedAtMillis()) / 1000.0);
     }
+    header(out, "dynamo_storage_failures_total", "counter",
+        "local storage operations that failed (reads, writes, hints)");
+    line(out, "dynamo_storage_failures_total", node, replica.failures().count());
     header(out, "dynamo_client_requests_in_flight", "gauge",
         "client requests admitted and not yet answered");
     line(out, "dynamo_client_requests_in_flight", node, admission.inFlight());

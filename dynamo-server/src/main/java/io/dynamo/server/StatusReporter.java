@@ -3,6 +3,7 @@ package io.dynamo.server;
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.Ring;
+import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.MemberStatus;
 import io.dynamo.proto.v1.StatusResponse;
@@ -20,9 +21,12 @@ final class StatusReporter {
   private final NodeConfig config;
   private final Ring ring;
   private final NodeProtocol protocol;
+  private final LocalReplica replica;
   private final LongSupplier uptimeMillis;
 
-  StatusReporter(NodeConfig config, Ring ring, NodeProtocol protocol, LongSupplier uptimeMillis) {
+  StatusReporter(
+      NodeConfig config, Ring ring, NodeProtocol protocol, LocalReplica replica, LongSupplier uptimeMillis) {
+    this.replica = replica;
     this.config = config;
     this.ring = ring;
     this.protocol = protocol;
@@ -40,6 +44,8 @@ final class StatusReporter {
             .setDefaultR(config.defaultBucket().r())
             .setDefaultW(config.defaultBucket().w())
             .setUptimeMillis(uptimeMillis.getAsLong());
+    LocalReplica.StorageFailures failures = replica.failures();
+    b.setStorageFailures(failures.count()).setLastStorageError(failures.last());
     for (MemberConfig m : config.members()) {
       b.addMembers(
           MemberStatus.newBuilder()

@@ -373,6 +373,14 @@ public final class NodeProtocol implements OperationHost {
               return;
             }
             log.error("local write of {} failed", dataKey, error);
+            replica.recordFailure("local write", error);
+            // Nothing was stored here (a failed batch applies nothing): the next home replica
+            // believed up can coordinate the write instead, so the client need not see the disk.
+            NodeId next = nextHomeAfter(plan, self);
+            if (next != null) {
+              forward(requestId, next, command, partition, reply);
+              return;
+            }
             reply.accept(
                 Replies.error(requestId, StatusCode.STORAGE_ERROR, "local write failed: " + error.getMessage()));
             return;
@@ -455,9 +463,24 @@ public final class NodeProtocol implements OperationHost {
         });
   }
 
+  /** Failed local storage operations, node-wide. */
+  public LocalReplica.StorageFailures storageFailures() {
+    return replica.failures();
+  }
+
   /** Hints kept for targets that did not acknowledge a write in time, since start. */
   public long missedAckHints() {
     return missedAckHints;
+  }
+
+  /** The first home replica other than {@code node} believed up, or null. */
+  private NodeId nextHomeAfter(ReplicaPlan plan, NodeId node) {
+    for (NodeId home : plan.home()) {
+      if (!home.equals(node) && isUp(home)) {
+        return home;
+      }
+    }
+    return null;
   }
 
   /**
@@ -616,6 +639,7 @@ public final class NodeProtocol implements OperationHost {
       return StatusCode.OVERLOADED;
     }
     log.error("{} of {} failed", what, key, error);
+    replica.recordFailure(what, error);
     return StatusCode.STORAGE_ERROR;
   }
 

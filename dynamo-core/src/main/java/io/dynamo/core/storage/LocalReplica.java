@@ -32,6 +32,8 @@ public final class LocalReplica {
   private final int maxClockEntries;
   private final DotCounter dots;
   private final Function<String, KeyLimits> limits;
+  private long failures;
+  private String lastFailure = "";
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   public LocalReplica(StorageEngine engine, int maxClockEntries) {
@@ -290,6 +292,20 @@ public final class LocalReplica {
       lock.unlock();
     }
   }
+
+  /** Notes a storage operation that failed, for operators ({@link #failures}). Thread-safe. */
+  public synchronized void recordFailure(String what, Throwable error) {
+    failures++;
+    lastFailure = what + ": " + error;
+  }
+
+  /** Storage operations that failed since start, and the last one's error ("" if none). */
+  public synchronized StorageFailures failures() {
+    return new StorageFailures(failures, lastFailure);
+  }
+
+  /** How many storage operations failed, and how the last one did. */
+  public record StorageFailures(long count, String last) {}
 
   /** Up to {@code limit} hints held for {@code target}, in key order. */
   public List<Hint> hintsFor(NodeId target, int limit) {

@@ -45,6 +45,8 @@ public final class SimulatedDisk implements StorageEngine {
   private long lostBatches;
   private long hintWrites;
 
+  private boolean failingWrites;
+
   public SimulatedDisk(Durability durability, long flushDelayMillis, LongSupplier now) {
     if (flushDelayMillis < 0) {
       throw new IllegalArgumentException("negative flush delay");
@@ -64,8 +66,16 @@ public final class SimulatedDisk implements StorageEngine {
     return v == null ? null : v.clone();
   }
 
+  /** From now on every write fails as a broken disk's would, applying nothing (or works again). */
+  public void failWrites(boolean fail) {
+    failingWrites = fail;
+  }
+
   @Override
   public void write(WriteBatch batch) {
+    if (failingWrites) {
+      throw new io.dynamo.core.storage.StorageException("simulated disk failure: write refused");
+    }
     Store.Batch copy = Store.Batch.of(batch);
     for (WriteBatch.Op op : copy.ops()) {
       if (op.space() == Keyspace.HINTS && op.value() != null) {
