@@ -55,7 +55,10 @@ public final class Admission {
    */
   Refusal tryAdmit(int connectionInFlight, long bytes) {
     Refusal refusal = null;
-    if (connectionInFlight >= limits.maxInFlightPerConnection()) {
+    // The per-connection share is enforced only once the node is half full: a single busy client
+    // on an idle node is not refused, but under pressure no connection holds more than its share.
+    if (connectionInFlight >= limits.maxInFlightPerConnection()
+        && inFlight.get() >= limits.maxInFlight() / 2) {
       refusal = Refusal.CONNECTION_REQUESTS;
     } else if (inFlight.incrementAndGet() > limits.maxInFlight()) {
       inFlight.decrementAndGet();
