@@ -36,12 +36,26 @@ public final class LoadGenerator implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
-  private final PrintStream out = System.out;
-  private final PrintStream err = System.err;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public LoadGenerator() {
+    this(System.out, System.err);
+  }
+
+  /** Reports to {@code out}, progress and warnings to {@code err} (tests capture both). */
+  LoadGenerator(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   public static void main(String[] args) {
+    System.exit(commandLine(new LoadGenerator()).execute(args));
+  }
+
+  static CommandLine commandLine(LoadGenerator generator) {
     // Later options win, so a wrapper script can put defaults first (scripts/bench.sh --quick).
-    System.exit(new CommandLine(new LoadGenerator()).setOverwrittenOptionsAllowed(true).execute(args));
+    return new CommandLine(generator).setOverwrittenOptionsAllowed(true);
   }
 
   @Override
