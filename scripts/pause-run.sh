@@ -101,8 +101,13 @@ until grep -q '"phase":"measure"' "$timeline"; do
   kill -0 "$bench_pid" 2>/dev/null || { echo "pause-run.sh: the load generator exited; see $out/bench.err" >&2; exit 1; }
   sleep 0.2
 done
-echo "measuring; pausing $victim in ${before}s" >&2
-sleep "$before"
+# That line arrives one interval into the window: wait for the rest of --before.
+wait_s=$(grep -m1 '"phase":"measure"' "$timeline" | python3 -c '
+import json, sys
+line = json.loads(sys.stdin.readline())
+print(max(0.0, float(sys.argv[1]) - line["t"] - line["seconds"]))' "$before")
+echo "measuring; pausing $victim in ${wait_s}s" >&2
+sleep "$wait_s"
 "$cluster_sh" pause "$victim" --dir "$cluster_dir" >&2
 echo "pause $(date +%s%3N)" >"$out/events.txt"
 sleep "$pause"

@@ -112,6 +112,24 @@ class OpenLoopIT {
   }
 
   @Test
+  void theClosedLoopWritesATimelineAndKeepsItsReport() throws IOException {
+    Path timeline = dir.resolve("closed.jsonl");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = LoadGenerator.commandLine(new LoadGenerator(utf8(out), utf8(err))).execute(
+        "--nodes", nodes(), "--keys", "200", "--value-size", "64", "--clients", "4", "--no-load",
+        "--warmup", "0s", "--duration", "1s", "--progress", "500ms", "--timeout", "30s",
+        "--timeline", timeline.toString());
+
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("settings: bucket=bench clients=4 ").contains("\nop          count      ops/s");
+    List<String> lines = Files.readAllLines(timeline);
+    assertThat(lines).isNotEmpty().allMatch(l -> l.contains("\"phase\":\"measure\""));
+    assertThat(lines.get(0)).startsWith("{\"t\":").contains("\"epoch_ms\":", "\"ok_gets\":", "\"ok_puts\":");
+  }
+
+  @Test
   void requestsBeyondTheInFlightLimitAreCountedAsNotSent() throws Exception {
     // A peer that accepts connections and never answers: the first five requests stay in flight
     // until the client's timeout, so every later one meets the limit. The counts follow from the
