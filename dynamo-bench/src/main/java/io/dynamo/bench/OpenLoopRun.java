@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,7 +52,7 @@ final class OpenLoopRun {
   OpenLoopReport run(
       DynamoClient client, String bucket, RequestOptions options, Workload workload, byte[] value,
       AtomicReferenceArray<Context> contexts, int maxInFlight, long seed,
-      java.util.Map<String, Object> settings) throws InterruptedException {
+      Map<String, Object> settings) throws InterruptedException {
     OpenLoopRecorder recorder = new OpenLoopRecorder(phases.size());
     OpenLoop loop =
         new OpenLoop(client, bucket, options, workload, value, contexts, recorder, maxInFlight, seed);
@@ -88,7 +90,7 @@ final class OpenLoopRun {
       OpenLoopRecorder.PhaseFigures f = recorder.phase(p);
       measured.add(new OpenLoopReport.Phase(phase.label(), phase.opsPerSecond(),
           phase.duration().toNanos() / 1e9, f.counts(), f.served(), f.shed(),
-          java.util.OptionalDouble.empty()));
+          OptionalDouble.empty()));
     }
     return new OpenLoopReport(settings,
         OpenLoopReport.withSettling(measured, intervals, settleFactor), intervals, settleFactor);
