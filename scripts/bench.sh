@@ -11,6 +11,7 @@
 #   scripts/bench.sh --quick
 #   scripts/bench.sh --clients 32 --duration 60s --read-ratio 0.5 --value-size 1024 --r 2 --w 2
 #   scripts/bench.sh --nodes 10.0.0.1:7100,10.0.0.2:7100,10.0.0.3:7100 --json
+#   scripts/bench.sh --quick --rate 2000 --then 6000:20s   # open loop, see docs/overload-tools.md
 #
 # --cpu (only with a cluster this script starts, and the table report) also prints the CPU time
 # all node processes together used in the measured window, and per operation (from /proc).

@@ -1,6 +1,8 @@
 package io.dynamo.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +22,8 @@ final class BenchOptions {
   List<String> nodes;
 
   @Option(names = {"-c", "--clients"}, defaultValue = "16",
-      description = "Concurrent clients, each with one request in flight (default: ${DEFAULT-VALUE}).")
+      description = "Concurrent clients, each with one request in flight (default: ${DEFAULT-VALUE});"
+          + " in the open loop, only the load phase's.")
   int clients;
 
   @Option(names = {"-d", "--duration"}, defaultValue = "30s", converter = DurationConverter.class,
@@ -84,6 +87,32 @@ final class BenchOptions {
   @Option(names = "--json", description = "Print the report as JSON instead of a table.")
   boolean json;
 
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Also write one JSON line per progress interval to FILE (needs --progress > 0).")
+  Path timeline;
+
+  // ---- open loop ---------------------------------------------------------------------------
+
+  @Option(names = "--rate", defaultValue = "0", paramLabel = "OPS",
+      description = "Open loop: send OPS requests/s on a fixed schedule, whatever the answers do,"
+          + " and time each from its intended send time; 0 = closed loop (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--then", paramLabel = "OPS:DURATION",
+      description = "Open loop: after --duration, run OPS requests/s for DURATION, measured as a"
+          + " phase of its own (repeatable), e.g. --then 45000:60s --then 7500:30s.")
+  List<String> then = new ArrayList<>();
+
+  @Option(names = "--max-in-flight", defaultValue = "10000",
+      description = "Open loop: most requests outstanding; a request due beyond it is counted as"
+          + " not sent (client limit) (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--settle-factor", defaultValue = "2",
+      description = "Open loop: an interval is back to normal when its p99 is at most this times"
+          + " the measured phase's p99 and nothing timed out (default: ${DEFAULT-VALUE}).")
+  double settleFactor;
+
   /** Checks the values together; returns an error message, or null if they are fine. */
   String validate() {
     if (clients < 1) {
@@ -98,12 +127,52 @@ final class BenchOptions {
     if (valueSize < 0 || keys < 1 || r < 0 || w < 0 || ioThreads < 1) {
       return "--value-size, --r and --w must not be negative; --keys and --io-threads must be positive";
     }
+    if (timeline != null && progress.isZero()) {
+      return "--timeline needs --progress > 0 (its lines are the progress intervals)";
+    }
+    String open = validateOpenLoop();
+    if (open != null) {
+      return open;
+    }
     try {
       distribution();
     } catch (IllegalArgumentException e) {
       return "--key-distribution: expected uniform or zipfian, got " + keyDistribution;
     }
     return null;
+  }
+
+  private String validateOpenLoop() {
+    if (!(rate >= 0) || Double.isInfinite(rate)) {
+      return "--rate must be a number of requests/s, 0 for the closed loop";
+    }
+    if (rate == 0) {
+      return then.isEmpty() ? null : "--then needs --rate (it adds open-loop phases)";
+    }
+    if (maxInFlight < 1 || !(settleFactor >= 1)) {
+      return "--max-in-flight must be positive and --settle-factor at least 1";
+    }
+    try {
+      phases();
+    } catch (IllegalArgumentException e) {
+      return "--then: " + e.getMessage();
+    }
+    return null;
+  }
+
+  boolean openLoop() {
+    return rate > 0;
+  }
+
+  /** The open loop's phases: warm-up, measure, then1, then2...; the warm-up may last 0 s. */
+  List<RatePhase> phases() {
+    List<RatePhase> phases = new ArrayList<>();
+    phases.add(new RatePhase("warmup", rate, warmup));
+    phases.add(new RatePhase("measure", rate, duration));
+    for (int i = 0; i < then.size(); i++) {
+      phases.add(RatePhase.parse("then" + (i + 1), then.get(i)));
+    }
+    return phases;
   }
 
   Distribution distribution() {
@@ -133,6 +202,14 @@ final class BenchOptions {
     s.put("w", w == 0 ? "bucket" : w);
     s.put("io_threads", ioThreads);
     s.put("seed", seed);
+    if (openLoop()) {
+      // Only in the open loop: the closed loop's header stays as scripts parse it.
+      s.put("rate", rate);
+      s.put("then", String.join(",", then));
+      s.put("max_in_flight", maxInFlight);
+      // In the open loop --clients only sets the load phase's concurrency.
+      s.put("load_clients", s.remove("clients"));
+    }
     return s;
   }
 

@@ -30,6 +30,9 @@ final class LatencyRecorder {
   private final LongAdder completed = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder siblingReads = new LongAdder();
+  /** Every request's outcome, in or out of the window, for the timeline. */
+  private final Map<Operation, LongAdder> okByOp = new EnumMap<>(Operation.class);
+  private final Map<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
 
   /** Measures requests inside {@code [windowStart, windowEnd]}, in {@link System#nanoTime} units. */
   LatencyRecorder(long windowStart, long windowEnd) {
@@ -38,11 +41,13 @@ final class LatencyRecorder {
     for (Operation op : Operation.values()) {
       recorders.put(op, new Recorder(HIGHEST_MICROS, 3));
       errors.put(op, new ConcurrentHashMap<>());
+      okByOp.put(op, new LongAdder());
     }
   }
 
   void success(Operation op, long startNanos, long endNanos) {
     completed.increment();
+    okByOp.get(op).increment();
     if (inWindow(startNanos, endNanos)) {
       long micros = Math.min(TimeUnit.NANOSECONDS.toMicros(endNanos - startNanos), HIGHEST_MICROS);
       recorders.get(op).recordValue(micros);
@@ -51,8 +56,10 @@ final class LatencyRecorder {
 
   void failure(Operation op, long startNanos, long endNanos, Throwable error) {
     failed.increment();
+    String type = errorType(error);
+    errorsByType.computeIfAbsent(type, k -> new LongAdder()).increment();
     if (inWindow(startNanos, endNanos)) {
-      errors.get(op).computeIfAbsent(errorType(error), k -> new LongAdder()).increment();
+      errors.get(op).computeIfAbsent(type, k -> new LongAdder()).increment();
     }
   }
 
@@ -70,6 +77,13 @@ final class LatencyRecorder {
 
   long failed() {
     return failed.sum();
+  }
+
+  /** Answers so far by kind, in or out of the window (for the timeline). */
+  ClosedLoopCounts counts() {
+    Map<String, Long> e = new TreeMap<>();
+    errorsByType.forEach((type, n) -> e.put(type, n.sum()));
+    return new ClosedLoopCounts(okByOp.get(Operation.GET).sum(), okByOp.get(Operation.PUT).sum(), e);
   }
 
   /** The results; call once, after the window has closed and requests have drained. */

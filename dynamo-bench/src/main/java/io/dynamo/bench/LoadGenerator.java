@@ -3,9 +3,14 @@ package io.dynamo.bench;
 import io.dynamo.client.Context;
 import io.dynamo.client.DynamoClient;
 import io.dynamo.client.RequestOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,28 +22,44 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * A closed-loop load generator for a Dynamo cluster: writes every key once, then runs a get/put mix
- * from a fixed number of concurrent clients, warms up, measures, and prints throughput and latency
- * percentiles per operation. The report goes to stdout, progress to stderr.
+ * A load generator for a Dynamo cluster: writes every key once, then runs a get/put mix, warms up,
+ * measures, and prints throughput and latency percentiles. Closed loop by default (a fixed number
+ * of concurrent clients); with {@code --rate}, an open loop at a fixed rate in phases (see
+ * {@link OpenLoopRun}). The report goes to stdout, progress to stderr.
  */
 @Command(name = "dynamo-bench", sortOptions = false,
-    description = "Closed-loop load generator: throughput and p50/p99/p99.9 latency per operation.")
+    description = "Load generator: throughput and p50/p99/p99.9 latency per operation, in a closed"
+        + " loop (--clients) or an open loop (--rate).")
 public final class LoadGenerator implements Callable<Integer> {
   @Mixin private final BenchOptions o = new BenchOptions();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
-  private final PrintStream out = System.out;
-  private final PrintStream err = System.err;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public LoadGenerator() {
+    this(System.out, System.err);
+  }
+
+  /** Reports to {@code out}, progress and warnings to {@code err} (tests capture both). */
+  LoadGenerator(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   public static void main(String[] args) {
+    System.exit(commandLine(new LoadGenerator()).execute(args));
+  }
+
+  static CommandLine commandLine(LoadGenerator generator) {
     // Later options win, so a wrapper script can put defaults first (scripts/bench.sh --quick).
-    System.exit(new CommandLine(new LoadGenerator()).setOverwrittenOptionsAllowed(true).execute(args));
+    return new CommandLine(generator).setOverwrittenOptionsAllowed(true);
   }
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws IOException, InterruptedException {
     String invalid = o.validate();
     if (invalid != null) {
       err.println("error: " + invalid);
@@ -55,6 +76,9 @@ public final class LoadGenerator implements Callable<Integer> {
       if (!o.noLoad && !load(new Preloader(client, o.bucket, options, value, contexts, afterError))) {
         return 1;
       }
+      if (o.openLoop()) {
+        return openLoop(client, options, value, contexts);
+      }
       long windowStart = System.nanoTime() + o.warmup.toNanos();
       long windowEnd = windowStart + o.duration.toNanos();
       LatencyRecorder recorder = new LatencyRecorder(windowStart, windowEnd);
@@ -62,7 +86,9 @@ public final class LoadGenerator implements Callable<Integer> {
           new ClosedLoop(client, o.bucket, options, new Workload(o.readRatio, o.keyChooser()),
               value, contexts, recorder, afterError);
       loop.start(o.clients, o.seed);
-      showProgress(recorder, windowStart, windowEnd);
+      try (Timeline timeline = timeline()) {
+        showProgress(recorder, windowStart, windowEnd, timeline);
+      }
       if (!loop.stop(o.timeout.plusSeconds(1))) {
         err.println("warning: some requests did not finish within the timeout after the run");
       }
@@ -73,6 +99,27 @@ public final class LoadGenerator implements Callable<Integer> {
     } finally {
       afterError.shutdownNow();
     }
+  }
+
+  /** The open-loop mode (--rate): phases at fixed rates, latency from the intended send times. */
+  private int openLoop(
+      DynamoClient client, RequestOptions options, byte[] value, AtomicReferenceArray<Context> contexts)
+      throws IOException, InterruptedException {
+    Duration interval = o.progress.isZero() ? Duration.ofSeconds(1) : o.progress;
+    OpenLoopReport report;
+    try (Timeline timeline = timeline()) {
+      OpenLoopRun run = new OpenLoopRun(o.phases(), interval, o.timeout.plusSeconds(1),
+          o.settleFactor, o.progress.isZero() ? null : err, timeline);
+      report = run.run(client, o.bucket, options, new Workload(o.readRatio, o.keyChooser()), value,
+          contexts, o.maxInFlight, o.seed, o.settings());
+    }
+    out.print(o.json ? report.json() + System.lineSeparator() : report.table());
+    out.flush();
+    return report.phases().stream().anyMatch(p -> p.counts().ok() > 0) ? 0 : 1;
+  }
+
+  private Timeline timeline() throws IOException {
+    return o.timeline == null ? Timeline.none() : Timeline.open(o.timeline);
   }
 
   /** Writes every key once; false if none could be written. */
@@ -90,11 +137,13 @@ public final class LoadGenerator implements Callable<Integer> {
   }
 
   /** Prints a line per progress interval until the window closes. */
-  private void showProgress(LatencyRecorder recorder, long windowStart, long windowEnd) {
+  private void showProgress(
+      LatencyRecorder recorder, long windowStart, long windowEnd, Timeline timeline) {
     long begin = System.nanoTime();
     long interval = o.progress.isZero() ? Long.MAX_VALUE : o.progress.toNanos();
     long lastAt = begin;
     long lastDone = 0;
+    ClosedLoopCounts lastCounts = recorder.counts();
     long now;
     while ((now = System.nanoTime()) - windowEnd < 0) {
       LockSupport.parkNanos(Math.min(interval, windowEnd - now));
@@ -104,10 +153,26 @@ public final class LoadGenerator implements Callable<Integer> {
         err.printf(Locale.ROOT, "[%-7s %6.1f s] %9.0f requests/s, %d errors so far%n",
             lastAt - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
             (done - lastDone) / ((now - lastAt) / 1e9), recorder.failed());
+        ClosedLoopCounts counts = recorder.counts();
+        timeline.write(timelineFields(lastAt - windowStart, now - lastAt, counts.minus(lastCounts)));
+        lastCounts = counts;
         lastAt = now;
         lastDone = done;
       }
     }
+  }
+
+  /** One closed-loop timeline line: answers by kind over an interval starting {@code from} ns into the window. */
+  private static Map<String, Object> timelineFields(long from, long nanos, ClosedLoopCounts c) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("t", Math.round(from / 1e6) / 1e3);
+    f.put("epoch_ms", System.currentTimeMillis());
+    f.put("phase", from < 0 ? "warmup" : "measure");
+    f.put("seconds", Math.round(nanos / 1e6) / 1e3);
+    f.put("ok_gets", c.okGets());
+    f.put("ok_puts", c.okPuts());
+    f.put("errors", new TreeMap<>(c.errors()));
+    return f;
   }
 
   private static Thread daemon(Runnable r, String name) {

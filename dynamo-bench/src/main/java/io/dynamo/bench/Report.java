@@ -87,36 +87,10 @@ record Report(Map<String, Object> settings, double seconds, List<Row> rows, long
   }
 
   private static void object(StringBuilder b, Map<String, ?> map) {
-    b.append('{');
-    for (Iterator<? extends Map.Entry<String, ?>> it = map.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, ?> e = it.next();
-      string(b, e.getKey());
-      b.append(':');
-      if (e.getValue() instanceof Number n) {
-        b.append(n);
-      } else {
-        string(b, String.valueOf(e.getValue()));
-      }
-      b.append(it.hasNext() ? "," : "");
-    }
-    b.append('}');
+    JsonText.object(b, map);
   }
 
   private static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
+    JsonText.string(b, s);
   }
 }
