@@ -9,12 +9,15 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.FrameLimits;
 import io.dynamo.netty.NettyRuntime;
+import io.dynamo.netty.PendingFrameBudget;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.server.config.ConfigException;
 import io.dynamo.server.config.ConfigLoader;
 import io.dynamo.server.config.HostPort;
 import io.dynamo.server.config.MemberConfig;
+import io.dynamo.server.config.NetworkLimits;
 import io.dynamo.server.config.NodeConfig;
 import io.dynamo.server.storage.RocksDbStorageEngine;
 import io.dynamo.server.transport.ClientRequestHandler;
@@ -62,11 +65,27 @@ public final class DynamoServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** Limits of client connections; their budget for incomplete frames is theirs alone. */
+  private final FrameLimits clientLimits;
+  /**
+   * Limits of connections to and from peers, with a budget of their own: however many clients
+   * send slow frames, peer traffic (heartbeats included) always has memory to be read into.
+   */
+  private final FrameLimits peerLimits;
   private volatile boolean closing;
 
   private DynamoServer(NodeConfig config) {
     this.config = config;
     long started = System.nanoTime();
+    NetworkLimits network = config.network();
+    this.clientLimits =
+        new FrameLimits(
+            config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
+            new PendingFrameBudget("client connections", network.maxPendingFrameBytes()));
+    this.peerLimits =
+        new FrameLimits(
+            config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
+            new PendingFrameBudget("peer connections", network.maxPendingFrameBytes()));
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
         RocksDbStorageEngine.open(
@@ -96,7 +115,7 @@ public final class DynamoServer implements AutoCloseable {
                 return m == null ? null : m.peer();
               },
               shard.loop(),
-              config.maxFrameBytes(),
+              peerLimits,
               System::nanoTime,
               incarnation);
       protocols[i] =
@@ -183,7 +202,7 @@ public final class DynamoServer implements AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
-        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        EnvelopeCodec.install(ch.pipeline(), clientLimits);
         ch.pipeline().addLast("requests", handler);
       }
     };
@@ -194,7 +213,8 @@ public final class DynamoServer implements AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
-        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        // The idle timeout applies until the sender proves to be a peer (PeerInboundHandler).
+        EnvelopeCodec.install(ch.pipeline(), peerLimits);
         ch.pipeline()
             .addLast(
                 "peer",

@@ -1,5 +1,7 @@
 package io.dynamo.core.node;
 
+import io.dynamo.core.log.RateLimitedLog;
+import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.quorum.ReplicaPlan;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
@@ -11,6 +13,8 @@ import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.dynamo.core.version.ContextLimits;
+import io.dynamo.core.version.InvalidContextException;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.RecordDigest;
 import io.dynamo.core.version.VectorClock;
@@ -65,6 +69,8 @@ public final class NodeProtocol implements OperationHost {
   private final int shard;
   private final PeerVerdicts verdicts;
   private final OperationTable operations;
+  /** Warnings caused by what peers send: rate-limited, since a flood of bad input must not flood the log. */
+  private final RateLimitedLog remoteWarnings;
   /** Every member but this node. */
   private final List<NodeId> peerIds;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
@@ -104,6 +110,7 @@ public final class NodeProtocol implements OperationHost {
     this.clock = clock;
     this.scheduler = scheduler;
     this.operations = new OperationTable(shard, shards, clock, scheduler);
+    this.remoteWarnings = RateLimitedLog.of(log, clock::monotonicMillis);
     this.peerIds = ring.members().keySet().stream().filter(m -> !m.equals(self)).toList();
     this.peers = peers;
     this.storage = storage;
@@ -190,7 +197,8 @@ public final class NodeProtocol implements OperationHost {
           Replies.error(
               requestId,
               StatusCode.UNSUPPORTED_VERSION,
-              "protocol version " + request.getProtocolVersion() + " is not supported; this node speaks "
+              "protocol version " + Integer.toUnsignedString(request.getProtocolVersion())
+                  + " is not supported; this node speaks "
                   + Replies.PROTOCOL_VERSION));
       return;
     }
@@ -230,7 +238,9 @@ public final class NodeProtocol implements OperationHost {
       case REPLICA_WRITE_RESPONSE ->
           deliver(from, message.getReplicaWriteResponse().getOpId(), message);
       case FORWARD_RESPONSE -> deliver(from, message.getForwardResponse().getOpId(), message);
-      default -> log.warn("ignoring unexpected {} from {}", message.getBodyCase(), from);
+      default ->
+          remoteWarnings.warn(
+              "unexpected-peer-message", "ignoring unexpected {} from {}", message.getBodyCase(), from);
     }
   }
 
@@ -301,8 +311,8 @@ public final class NodeProtocol implements OperationHost {
     }
     VectorClock context;
     try {
-      context = VersionCodec.decodeClock(command.context().toByteArray());
-    } catch (MalformedVersionException e) {
+      context = ContextLimits.check(VersionCodec.decodeClock(command.context().toByteArray()));
+    } catch (MalformedVersionException | InvalidContextException e) {
       throw new RequestException(StatusCode.BAD_CONTEXT, "context is not valid: " + e.getMessage());
     }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
@@ -340,6 +350,13 @@ public final class NodeProtocol implements OperationHost {
         (written, error) -> {
           if (!operations.isPending(opId)) {
             return; // timed out while the disk was busy
+          }
+          if (error instanceof InvalidContextException) {
+            // Refused before any counter was issued: nothing was written anywhere.
+            finish(opId);
+            reply.accept(
+                Replies.error(requestId, StatusCode.BAD_CONTEXT, "context is not valid: " + error.getMessage()));
+            return;
           }
           if (error != null) {
             log.error("local write of {} failed", dataKey, error);
@@ -469,6 +486,25 @@ public final class NodeProtocol implements OperationHost {
   // ---- replica side -------------------------------------------------------------------------
 
   private void serveRead(NodeId from, ReplicaReadRequest request) {
+    try {
+      // Checked here, like a client's: a name that cannot be stored is bad input, not a storage
+      // failure (it once logged a stack trace per request).
+      RequestValidator.bucket(buckets, request.getBucket());
+      RequestValidator.key(request.getKey(), settings);
+    } catch (RequestException e) {
+      remoteWarnings.warn(
+          "malformed-replica-read", "refusing malformed replica read from {}: {}", from, e.getMessage());
+      send(
+          from,
+          Replies.envelope(0)
+              .setReplicaReadResponse(
+                  ReplicaReadResponse.newBuilder()
+                      .setOpId(request.getOpId())
+                      .setCode(StatusCode.INVALID_ARGUMENT)
+                      .setError(e.getMessage()))
+              .build());
+      return;
+    }
     DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
     boolean digestOnly = request.getDigestOnly();
     storage.execute(
@@ -522,7 +558,9 @@ public final class NodeProtocol implements OperationHost {
       props = RequestValidator.bucket(buckets, request.getBucket());
       hintFor = request.getHintFor().isEmpty() ? null : NodeId.of(request.getHintFor());
     } catch (IllegalArgumentException | RequestException e) {
-      log.warn("refusing malformed replica write from {}: {}", from, e.getMessage());
+      remoteWarnings.warn(
+          "malformed-replica-write", "refusing malformed replica write from {}: {}", from,
+          Untrusted.escape(String.valueOf(e.getMessage())));
       b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(e.getMessage()));
       send(from, Replies.envelope(0).setReplicaWriteResponse(b).build());
       return;
@@ -534,7 +572,9 @@ public final class NodeProtocol implements OperationHost {
         () -> replica.merge(dataKey, record, props.conflictMode(), hintFor, now),
         (stored, error) -> {
           if (error instanceof MalformedVersionException) {
-            log.warn("refusing malformed replica write from {}: {}", from, error.getMessage());
+            remoteWarnings.warn(
+                "malformed-replica-write", "refusing malformed replica write from {}: {}", from,
+                Untrusted.escape(String.valueOf(error.getMessage())));
             b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(error.getMessage()));
           } else if (error != null) {
             log.error("replica write of {} failed", dataKey, error);

@@ -1,5 +1,6 @@
 package io.dynamo.core.storage;
 
+import io.dynamo.core.version.ContextLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,17 +78,26 @@ public final class DotCounter {
    * The caller adds the ticket to the batch that uses the counter, writes it, calls {@link
    * Ticket#written()} and closes the ticket, on this thread.
    *
-   * @throws StorageException if the counter would pass {@link Long#MAX_VALUE}
+   * @throws StorageException if the counter would pass {@link ContextLimits#MAX_COUNTER}; the
+   *     counter is left as it was
    */
   public Ticket issue(long floor) {
     if (floor < 0) {
       throw new IllegalArgumentException("negative floor: " + floor);
     }
+    if (floor >= ContextLimits.MAX_COUNTER) {
+      // Only a forged record can carry such a floor (contexts are bounded below it, and this
+      // counter never issues past it): refusing keeps the counter where it was, far from its end.
+      throw new StorageException(
+          "refusing to move the dot counter to " + floor + ", at or past its limit "
+              + ContextLimits.MAX_COUNTER);
+    }
     long counter;
     try {
-      counter = issued.accumulateAndGet(floor, (current, f) -> Math.addExact(Math.max(current, f), 1));
+      counter = issued.accumulateAndGet(floor, (current, f) -> next(Math.max(current, f)));
     } catch (ArithmeticException e) {
-      throw new StorageException("the dot counter cannot pass " + Long.MAX_VALUE + " (floor " + floor + ")");
+      throw new StorageException(
+          "the dot counter is exhausted: it cannot pass " + ContextLimits.MAX_COUNTER);
     }
     long mark = storedMark;
     if (counter <= mark - block / 2) {
@@ -107,8 +117,19 @@ public final class DotCounter {
       return new Ticket(counter, 0, false);
     }
     long high = Math.max(counter, issued.get());
-    long newMark = high > Long.MAX_VALUE - block ? Long.MAX_VALUE : high + block;
+    long newMark = high > ContextLimits.MAX_COUNTER - block ? ContextLimits.MAX_COUNTER : high + block;
     return new Ticket(counter, newMark, true);
+  }
+
+  /**
+   * The counter after {@code current}; never above {@link ContextLimits#MAX_COUNTER}, so that
+   * every dot this node creates is one a context may carry back.
+   */
+  private static long next(long current) {
+    if (current >= ContextLimits.MAX_COUNTER) {
+      throw new ArithmeticException("dot counter exhausted");
+    }
+    return current + 1;
   }
 
   /** The highest counter handed out so far. */

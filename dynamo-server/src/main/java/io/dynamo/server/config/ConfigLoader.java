@@ -7,6 +7,7 @@ import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.server.storage.RocksDbTuning;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,7 @@ public final class ConfigLoader {
         optional(
             "network.io-threads", range(1, 64), Math.min(4, Runtime.getRuntime().availableProcessors()));
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
+    NetworkLimits network = network((int) maxFrame);
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
@@ -136,7 +138,31 @@ public final class ConfigLoader {
     return new NodeConfig(
         nodeId, client, peer, metrics, dataDir, partitions, members,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
-        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace);
+        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, network);
+  }
+
+  private NetworkLimits network(int maxFrame) {
+    Duration idle =
+        optional("network.idle-timeout", Units::duration, NetworkLimits.DEFAULT_IDLE_TIMEOUT);
+    Duration stall =
+        optional(
+            "network.frame-stall-timeout",
+            positive(Units::duration),
+            NetworkLimits.DEFAULT_FRAME_STALL_TIMEOUT);
+    long pending =
+        optional(
+            "network.max-pending-frame-bytes",
+            Units::bytes,
+            NetworkLimits.defaultMaxPendingFrameBytes(
+                PlatformDependent.maxDirectMemory(), maxFrame));
+    if (pending < 2L * maxFrame) {
+      // A receive buffer grows past what it holds (up to twice, rounded by the allocator): with
+      // less, one frame of the largest size accepted might never be received.
+      throw new ConfigException(
+          "network.max-pending-frame-bytes must be at least twice limits.max-frame-size ("
+              + 2L * maxFrame + " bytes): " + pending);
+    }
+    return new NetworkLimits(idle, stall, pending);
   }
 
   private List<MemberConfig> members() {

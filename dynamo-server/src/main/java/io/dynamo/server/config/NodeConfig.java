@@ -22,6 +22,7 @@ import java.util.List;
  * @param storageTuning RocksDB cache and write buffer sizes ({@code storage.block-cache-size},
  *     {@code storage.write-buffer-size})
  * @param ioThreads Netty threads that read and write connections (both listeners and peers)
+ * @param network idle and stall timeouts and the budget for incomplete frames
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -40,7 +41,8 @@ public record NodeConfig(
     RocksDbTuning storageTuning,
     int storageThreads,
     int ioThreads,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    NetworkLimits network) {
 
   public NodeConfig {
     members = List.copyOf(members);

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hands each client request to the node and writes the answer back on the same connection. Holds
@@ -16,8 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 @ChannelHandler.Sharable
 public final class ClientRequestHandler extends SimpleChannelInboundHandler<Envelope> {
-  private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
-
   private final BiConsumer<Envelope, Consumer<Envelope>> node;
 
   /** @param node receives a request and where to send its one answer; must not block */
@@ -39,6 +35,6 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    FrameErrors.handle(ctx, cause, log);
+    FrameErrors.handle(ctx, cause);
   }
 }

@@ -1,6 +1,9 @@
 package io.dynamo.server.transport;
 
+import io.dynamo.core.log.RateLimitedLog;
+import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.ring.NodeId;
+import io.dynamo.netty.EnvelopeCodec;
 import io.dynamo.proto.v1.Envelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -15,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(PeerInboundHandler.class);
+  /** Anyone can connect to the peer port: what they send is warned about at a bounded rate. */
+  private static final RateLimitedLog warnings =
+      RateLimitedLog.of(log, () -> System.nanoTime() / 1_000_000);
 
   private final Predicate<NodeId> isMember;
   private final BiConsumer<NodeId, Long> onHello;
@@ -40,7 +46,7 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       return;
     }
     if (!message.hasPeerHello()) {
-      log.warn("closing peer connection from {}: first frame was {}, not a hello",
+      warnings.warn("no-hello", "closing peer connection from {}: first frame was {}, not a hello",
           ctx.channel().remoteAddress(), message.getBodyCase());
       ctx.close();
       return;
@@ -52,18 +58,20 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       claimed = null;
     }
     if (claimed == null || !isMember.test(claimed)) {
-      log.warn("closing peer connection from {}: '{}' is not a member",
-          ctx.channel().remoteAddress(), message.getPeerHello().getNodeId());
+      warnings.warn("not-a-member", "closing peer connection from {}: '{}' is not a member",
+          ctx.channel().remoteAddress(), Untrusted.escape(message.getPeerHello().getNodeId()));
       ctx.close();
       return;
     }
     peer = claimed;
+    // A peer's connection may be quiet for long stretches (only one carries heartbeats).
+    EnvelopeCodec.disableIdleTimeout(ctx.channel());
     log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
     onHello.accept(peer, message.getPeerHello().getIncarnation());
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    FrameErrors.handle(ctx, cause, log);
+    FrameErrors.handle(ctx, cause);
   }
 }
