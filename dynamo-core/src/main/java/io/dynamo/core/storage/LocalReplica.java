@@ -138,8 +138,8 @@ public final class LocalReplica {
    * writes it coordinates are never mistaken for one, and it makes obsolete only what {@code
    * context} covers.
    *
-   * @throws io.dynamo.core.version.InvalidContextException if {@code context} claims an event of
-   *     {@code self} above every counter it issued or holds for the key; nothing is written then
+   * @throws io.dynamo.core.version.InvalidContextException if a counter of {@code context} is past
+   *     what {@link ContextLimits#checkCounters} allows; nothing is written then
    */
   public Coordinated coordinate(
       DataKey key,
@@ -175,7 +175,7 @@ public final class LocalReplica {
       long storedHighest = stored.siblings().highestCounter(self);
       // Checked before a counter is issued, so a refused context changes nothing: not the key,
       // not the node's counter.
-      ContextLimits.checkOwnCounter(context, self, Math.max(dots.lastIssued(), storedHighest));
+      ContextLimits.checkCounters(context, self, dots.lastIssued(), stored.siblings());
       // The stored clocks alone can forget a counter this node used (pruning, or a version
       // superseding ours through a context that claims our later event), so the node-wide
       // counter, which only grows, is the source; the key's versions and the context can only

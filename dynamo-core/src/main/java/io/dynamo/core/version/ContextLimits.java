@@ -4,19 +4,30 @@ import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.ring.NodeId;
 
 /**
- * The ranges a client's context must lie in. A context is untrusted input that feeds the node's
- * dot counter (a write's new dot must be above every counter of the coordinator the context
- * carries) and is stored inside the new version, where every other coordinator of the key later
- * reads it as a floor for its own counter. Without bounds one forged context can push a node's
- * counter to {@link Long#MAX_VALUE} and leave it unable to create any dot again.
+ * The ranges a client's context must lie in. A context is untrusted input that feeds dot counters:
+ * a write's new dot must be above every counter of its coordinator that the context carries, and
+ * the context is stored inside the new version, where every other coordinator of the key later
+ * reads it as a floor for its own counter. Unchecked, one forged context could push a node's
+ * counter to {@link Long#MAX_VALUE} and leave the node unable to create a dot again (a context
+ * with {@code 2^63-2} once did exactly that).
  *
- * <p>The bounds leave every counter far from overflow: a counter a client can name is at most
- * {@link #MAX_COUNTER} (2^62), and a node issuing a billion dots a second from there would need
- * 146 years to reach {@link Long#MAX_VALUE}.
+ * <p>What each entry may claim, checked by the coordinator against its copy of the key:
+ *
+ * <ul>
+ *   <li>For the coordinator itself: no more than the highest counter it has issued, or that its
+ *       copy of the key carries. Its counter is durable and only grows, so a context read from
+ *       any replica satisfies this; a higher claim names an event that never happened.
+ *   <li>For another node, which the coordinator cannot ask: no more than {@link
+ *       #MAX_UNSEEN_COUNTER}, or than the coordinator's copy of the key shows for that node. A
+ *       node's counter therefore moves past 2^62 only by its own writes, one at a time, and keeps
+ *       more than 2^62 counters (146 years at a billion writes a second) whatever clients send.
+ * </ul>
+ *
+ * Timestamps are bounded too, to the year 9999, so that no arithmetic on them can overflow.
  */
 public final class ContextLimits {
-  /** The largest counter a context may carry, for any node. */
-  public static final long MAX_COUNTER = 1L << 62;
+  /** The highest counter a context may name for a node the coordinator has no higher one of. */
+  public static final long MAX_UNSEEN_COUNTER = 1L << 62;
 
   /** The largest timestamp a context entry may carry: the last millisecond of the year 9999. */
   public static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
@@ -24,39 +35,43 @@ public final class ContextLimits {
   private ContextLimits() {}
 
   /**
-   * Checks a decoded client context against the bounds every node applies.
+   * The checks that need nothing but the context, done when it is decoded.
    *
    * @throws InvalidContextException naming the first entry out of range
    */
   public static VectorClock check(VectorClock context) {
     for (Dot d : context.entries()) {
-      if (d.counter() > MAX_COUNTER) {
-        throw new InvalidContextException(
-            "counter " + d.counter() + " for node '" + Untrusted.escape(d.node().value())
-                + "' exceeds the limit of " + MAX_COUNTER);
-      }
       if (d.timestampMillis() > MAX_TIMESTAMP_MILLIS) {
         throw new InvalidContextException(
-            "timestamp " + d.timestampMillis() + " exceeds the limit of " + MAX_TIMESTAMP_MILLIS);
+            "timestamp " + d.timestampMillis() + " for node '" + Untrusted.escape(d.node().value())
+                + "' exceeds the limit of " + MAX_TIMESTAMP_MILLIS);
       }
     }
     return context;
   }
 
   /**
-   * Checks the context's counter for the coordinating node {@code self}: it names one of that node's
-   * own events, so it cannot be above the highest counter the node has issued, or seen for this key
-   * in versions replicated to it ({@code highestKnown}). A higher one was forged or corrupted; taken
-   * as a floor it would make the new version claim to have seen writes this node has not made yet
-   * and silently supersede them when they happen.
+   * Checks every counter of a context against what the coordinator {@code self} knows: the highest
+   * counter it has issued, and its stored versions of the key.
    *
-   * @throws InvalidContextException when the context claims an event {@code self} never issued
+   * @throws InvalidContextException naming the first entry that claims too much
    */
-  public static void checkOwnCounter(VectorClock context, NodeId self, long highestKnown) {
-    long claimed = context.counter(self);
-    if (claimed > highestKnown) {
-      throw new InvalidContextException(
-          "it claims event " + claimed + " of this node, which has issued only up to " + highestKnown);
+  public static void checkCounters(
+      VectorClock context, NodeId self, long issuedBySelf, SiblingSet stored) {
+    for (Dot d : context.entries()) {
+      long known = stored.highestCounter(d.node());
+      if (d.node().equals(self)) {
+        long limit = Math.max(issuedBySelf, known);
+        if (d.counter() > limit) {
+          throw new InvalidContextException(
+              "it claims event " + d.counter() + " of this node, which has issued only up to "
+                  + limit);
+        }
+      } else if (d.counter() > Math.max(MAX_UNSEEN_COUNTER, known)) {
+        throw new InvalidContextException(
+            "counter " + d.counter() + " for node '" + Untrusted.escape(d.node().value())
+                + "' exceeds the limit of " + Math.max(MAX_UNSEEN_COUNTER, known));
+      }
     }
   }
 }

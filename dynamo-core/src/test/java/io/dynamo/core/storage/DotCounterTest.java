@@ -3,7 +3,6 @@ package io.dynamo.core.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dynamo.core.version.ContextLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -276,11 +275,12 @@ class DotCounterTest {
 
   @Test
   void theCounterStopsAtItsLimitAndAFloorPastItChangesNothing() {
-    long max = ContextLimits.MAX_COUNTER;
+    long max = DotCounter.MAX_COUNTER;
     DotCounter dots = DotCounter.open(engine, 8);
     assertThat(use(dots, engine, 10)).isEqualTo(11);
     // A floor at or past the limit (only a forged record carries one) is refused and leaves the
     // counter where it was, so the node goes on issuing dots.
+    assertThat(max).isLessThan(Long.MAX_VALUE - (1L << 31));
     assertThatThrownBy(() -> dots.issue(Long.MAX_VALUE)).isInstanceOf(StorageException.class);
     assertThatThrownBy(() -> dots.issue(Long.MAX_VALUE - 1)).isInstanceOf(StorageException.class);
     assertThatThrownBy(() -> dots.issue(max)).isInstanceOf(StorageException.class);
