@@ -179,6 +179,16 @@ public final class DynamoServer implements AutoCloseable {
     return (InetSocketAddress) peerChannel.localAddress();
   }
 
+  /** Bytes client connections hold in incomplete frames now (bounded by network.max-pending-frame-bytes). */
+  public long clientPendingFrameBytes() {
+    return clientLimits.budget().held();
+  }
+
+  /** Bytes peer connections hold in incomplete frames now; a budget of their own. */
+  public long peerPendingFrameBytes() {
+    return peerLimits.budget().held();
+  }
+
   /** Where metrics are served, or null when no endpoint is configured. */
   public InetSocketAddress metricsAddress() {
     return metrics == null ? null : metrics.address();
