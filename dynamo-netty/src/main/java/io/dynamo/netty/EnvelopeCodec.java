@@ -34,13 +34,15 @@ public final class EnvelopeCodec {
   }
 
   /**
-   * Stops closing {@code channel} for being idle: for a connection whose sender proved to be a
-   * peer, which may be quiet for long stretches by design. Call on the channel's event loop.
+   * Marks {@code channel}'s sender as a proven peer: from now on its incomplete frames count against
+   * {@code peerBudget} (not the budget it was installed with, which anyone who can connect shares),
+   * and it is never closed for being idle, since connections between nodes may be quiet for long
+   * stretches by design. Call on the channel's event loop.
    */
-  public static void disableIdleTimeout(Channel channel) {
+  public static void trustAsPeer(Channel channel, PendingFrameBudget peerBudget) {
     ChannelHandlerContext ctx = channel.pipeline().context(DECODER);
     if (ctx != null) {
-      ((EnvelopeDecoder) ctx.handler()).disableIdleTimeout(ctx);
+      ((EnvelopeDecoder) ctx.handler()).trustAsPeer(ctx, peerBudget);
     }
   }
 

@@ -33,6 +33,8 @@ final class EnvelopeDecoder extends ByteToMessageDecoder {
   private final FrameLimits limits;
   private final long stallNanos;
   private long idleNanos;
+  /** Where this connection's reservation comes from; a peer that proves who it is moves. */
+  private PendingFrameBudget budget;
   private boolean failed;
   /** Bytes of the budget this connection holds now. */
   private long reserved;
@@ -44,11 +46,23 @@ final class EnvelopeDecoder extends ByteToMessageDecoder {
     this.limits = limits;
     this.stallNanos = limits.stallTimeout().toNanos();
     this.idleNanos = limits.idleTimeout().toNanos();
+    this.budget = limits.budget();
   }
 
-  /** Stops closing this connection for being idle (a peer that proved who it is). */
-  void disableIdleTimeout(ChannelHandlerContext ctx) {
+  /**
+   * The sender proved to be a peer: what it holds in incomplete frames counts against {@code
+   * peerBudget} from now on (what it holds now moves there), and it is never closed for being idle.
+   */
+  void trustAsPeer(ChannelHandlerContext ctx, PendingFrameBudget peerBudget) {
     idleNanos = 0;
+    if (peerBudget != budget) {
+      budget.release(reserved);
+      budget = peerBudget;
+      if (!budget.tryReserve(reserved)) {
+        // Nearly impossible (a hello is tiny); count nothing rather than fail a proven peer.
+        reserved = 0;
+      }
+    }
     schedule(ctx);
   }
 
@@ -154,25 +168,25 @@ final class EnvelopeDecoder extends ByteToMessageDecoder {
     ByteBuf pending = internalBuffer();
     long want = pending.isReadable() ? pending.capacity() : 0;
     if (want > reserved) {
-      if (!limits.budget().tryReserve(want - reserved)) {
+      if (!budget.tryReserve(want - reserved)) {
         ctx.fireExceptionCaught(
             fail(
                 ctx,
                 pending,
                 new EnvelopeCodec.PendingBytesExceededException(
-                    "the node holds its limit of " + limits.budget().limit() + " bytes of incomplete frames from "
-                        + limits.budget().name() + "; closing this connection with " + want + " bytes pending")));
+                    "the node holds its limit of " + budget.limit() + " bytes of incomplete frames from "
+                        + budget.name() + "; closing this connection with " + want + " bytes pending")));
         return;
       }
     } else if (want < reserved) {
-      limits.budget().release(reserved - want);
+      budget.release(reserved - want);
     }
     reserved = want;
   }
 
   private void releaseAll() {
     if (reserved > 0) {
-      limits.budget().release(reserved);
+      budget.release(reserved);
       reserved = 0;
     }
     if (timer != null) {

@@ -65,7 +65,10 @@ public final class DynamoServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  /** Limits of client connections; their budget for incomplete frames is theirs alone. */
+  /**
+   * Limits of client connections, and of peer-port connections until they say which member they
+   * are: anyone who can connect shares this budget for incomplete frames.
+   */
   private final FrameLimits clientLimits;
   /**
    * Limits of connections to and from peers, with a budget of their own: however many clients
@@ -81,7 +84,8 @@ public final class DynamoServer implements AutoCloseable {
     this.clientLimits =
         new FrameLimits(
             config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
-            new PendingFrameBudget("client connections", network.maxPendingFrameBytes()));
+            new PendingFrameBudget(
+                "client (and not yet identified) connections", network.maxPendingFrameBytes()));
     this.peerLimits =
         new FrameLimits(
             config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
@@ -223,8 +227,9 @@ public final class DynamoServer implements AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
-        // The idle timeout applies until the sender proves to be a peer (PeerInboundHandler).
-        EnvelopeCodec.install(ch.pipeline(), peerLimits);
+        // Until the sender proves to be a peer (PeerInboundHandler), it is treated like a client:
+        // idle timeout, and the clients' budget, so that no stranger can take the peers' memory.
+        EnvelopeCodec.install(ch.pipeline(), clientLimits);
         ch.pipeline()
             .addLast(
                 "peer",
@@ -238,7 +243,8 @@ public final class DynamoServer implements AutoCloseable {
                     (from, message) -> {
                       int i = router.shardOfPeerMessage(message);
                       shards.shard(i).execute(() -> protocols[i].onPeerMessage(from, message));
-                    }));
+                    },
+                    peerLimits.budget()));
       }
     };
   }

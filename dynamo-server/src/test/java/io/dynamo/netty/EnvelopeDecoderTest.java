@@ -141,11 +141,37 @@ class EnvelopeDecoderTest {
     assertThat(ch.isOpen()).isFalse();
 
     EmbeddedChannel peer = channel();
-    EnvelopeCodec.disableIdleTimeout(peer);
+    EnvelopeCodec.trustAsPeer(peer, new PendingFrameBudget("peers", MAX_FRAME));
     peer.advanceTimeBy(10 * IDLE.toMillis(), TimeUnit.MILLISECONDS);
     peer.runScheduledPendingTasks();
     assertThat(peer.isOpen()).isTrue();
     peer.finishAndReleaseAll();
+  }
+
+  @Test
+  void aProvenPeerMovesToThePeersBudget() {
+    PendingFrameBudget peers = new PendingFrameBudget("peers", 4 * MAX_FRAME);
+    EmbeddedChannel ch = channel();
+    ByteBuf whole =
+        frame(
+            Envelope.newBuilder()
+                .setRequestId(5)
+                .setPutRequest(
+                    io.dynamo.proto.v1.PutRequest.newBuilder()
+                        .setValue(com.google.protobuf.ByteString.copyFrom(new byte[1000])))
+                .build()
+                .toByteArray());
+    ch.writeInbound(whole.readRetainedSlice(300));
+    long held = budget.held();
+    assertThat(held).isPositive();
+    EnvelopeCodec.trustAsPeer(ch, peers);
+    assertThat(budget.held()).isZero();
+    assertThat(peers.held()).isEqualTo(held);
+    ch.writeInbound(whole);
+    assertThat(ch.<Envelope>readInbound().getRequestId()).isEqualTo(5);
+    assertThat(peers.held()).isZero();
+    assertThat(budget.held()).isZero();
+    ch.finishAndReleaseAll();
   }
 
   @Test

@@ -9,9 +9,9 @@ import java.time.Duration;
  *     it is) that sends nothing for this long between frames is closed; zero never closes one
  * @param frameStallTimeout any connection that receives no byte of a frame in progress for this
  *     long is closed
- * @param maxPendingFrameBytes bytes that client connections together may hold in incomplete frames;
- *     peer-port connections have a budget of the same size of their own, so clients cannot starve
- *     them
+ * @param maxPendingFrameBytes bytes that client connections (and peer-port connections not yet
+ *     identified as a member) together may hold in incomplete frames; connections of known peers
+ *     have a budget of the same size of their own, so clients cannot starve them
  */
 public record NetworkLimits(
     Duration idleTimeout, Duration frameStallTimeout, long maxPendingFrameBytes) {

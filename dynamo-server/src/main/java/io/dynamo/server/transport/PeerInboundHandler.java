@@ -4,6 +4,7 @@ import io.dynamo.core.log.RateLimitedLog;
 import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.PendingFrameBudget;
 import io.dynamo.proto.v1.Envelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,15 +26,20 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
   private final Predicate<NodeId> isMember;
   private final BiConsumer<NodeId, Long> onHello;
   private final BiConsumer<NodeId, Envelope> node;
+  private final PendingFrameBudget peerBudget;
   private NodeId peer;
 
   /**
    * @param onHello told when a peer opens a connection, with the incarnation of its process
+   * @param peerBudget the budget for incomplete frames that the connection moves to once its
+   *     sender has said which member it is (until then it shares the budget of client connections)
    */
   public PeerInboundHandler(
       Predicate<NodeId> isMember,
       BiConsumer<NodeId, Long> onHello,
-      BiConsumer<NodeId, Envelope> node) {
+      BiConsumer<NodeId, Envelope> node,
+      PendingFrameBudget peerBudget) {
+    this.peerBudget = peerBudget;
     this.isMember = isMember;
     this.onHello = onHello;
     this.node = node;
@@ -64,8 +70,9 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       return;
     }
     peer = claimed;
-    // A peer's connection may be quiet for long stretches (only one carries heartbeats).
-    EnvelopeCodec.disableIdleTimeout(ctx.channel());
+    // From now on its memory comes from the peers' own budget, and it may be quiet for long
+    // stretches (only one of a node's connections carries heartbeats).
+    EnvelopeCodec.trustAsPeer(ctx.channel(), peerBudget);
     log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
     onHello.accept(peer, message.getPeerHello().getIncarnation());
   }
