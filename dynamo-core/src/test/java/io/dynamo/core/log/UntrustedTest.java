@@ -1,6 +1,9 @@
 package io.dynamo.core.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamo.core.ring.NodeId;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +33,14 @@ class UntrustedTest {
   void nullIsShownAsNull() {
     assertThat(Untrusted.escape((String) null)).isEqualTo("null");
     assertThat(Untrusted.escape((byte[]) null)).isEqualTo("null");
+  }
+
+  @Test
+  void aBadNodeIdFromTheNetworkIsReportedEscaped() {
+    String forged = "\u001b[2J" + "x".repeat(200) + "\nFAKE";
+    assertThatThrownBy(() -> NodeId.of(forged))
+        .hasMessageStartingWith("node id must be 1 to 128 characters: '\\x1b[2Jxxx")
+        .hasMessageEndingWith("(209 chars)'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContainPattern("[\\x00-\\x1f]"));
   }
 }
