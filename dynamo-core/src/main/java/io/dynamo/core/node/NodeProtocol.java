@@ -608,7 +608,9 @@ public final class NodeProtocol implements OperationHost {
       }
     }
     try {
-      write(0, command, request.getPartition() < ring.partitions() ? request.getPartition() : -1,
+      // uint32 on the wire: compared unsigned, so 2^31 and above are out of range, not negative.
+      int partition = request.getPartition();
+      write(0, command, Integer.compareUnsigned(partition, ring.partitions()) < 0 ? partition : -1,
           relay, false);
     } catch (RequestException e) {
       relay.accept(Replies.error(0, e.toResponse()));
