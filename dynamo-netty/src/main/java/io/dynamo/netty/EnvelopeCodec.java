@@ -3,30 +3,47 @@ package io.dynamo.netty;
 import com.google.protobuf.CodedOutputStream;
 import io.dynamo.proto.v1.Envelope;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.MessageToByteEncoder;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * The frame format: a 4-byte big-endian length, then a protobuf {@link Envelope}. Frames longer
- * than the limit are refused as soon as their length is read, before any of the body is buffered.
+ * than the limit are refused as soon as their length is read, before any of the body is buffered;
+ * the first frame that cannot be read ends the connection's input ({@link EnvelopeDecoder}).
  */
 public final class EnvelopeCodec {
+  private static final String DECODER = "decoder";
+
   private EnvelopeCodec() {}
 
+  /** Installs the codec with only the frame size limited (the client library's connections). */
   public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
+    install(pipeline, FrameLimits.frameSizeOnly(maxFrameBytes));
+  }
+
+  public static void install(ChannelPipeline pipeline, FrameLimits limits) {
     // Many small envelopes are written from other threads; batch their flushes into fewer syscalls.
     pipeline.addLast("flushes", new FlushConsolidationHandler(256, true));
-    pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true));
-    pipeline.addLast("decoder", new Decoder());
+    pipeline.addLast(DECODER, new EnvelopeDecoder(limits));
     pipeline.addLast("encoder", new Encoder());
+  }
+
+  /**
+   * Marks {@code channel}'s sender as a proven peer: from now on its incomplete frames count against
+   * {@code peerBudget} (not the budget it was installed with, which anyone who can connect shares),
+   * and it is never closed for being idle, since connections between nodes may be quiet for long
+   * stretches by design. Call on the channel's event loop.
+   */
+  public static void trustAsPeer(Channel channel, PendingFrameBudget peerBudget) {
+    ChannelHandlerContext ctx = channel.pipeline().context(DECODER);
+    if (ctx != null) {
+      ((EnvelopeDecoder) ctx.handler()).trustAsPeer(ctx, peerBudget);
+    }
   }
 
   /** Thrown when a frame's body is not an envelope; the connection cannot be trusted after it. */
@@ -38,24 +55,21 @@ public final class EnvelopeCodec {
     }
   }
 
-  private static final class Decoder extends MessageToMessageDecoder<ByteBuf> {
-    Decoder() {
-      super(ByteBuf.class);
-    }
+  /** A frame in progress received no byte for the stall timeout. */
+  public static final class StalledFrameException extends IOException {
+    private static final long serialVersionUID = 1L;
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
-        throws IOException {
-      try {
-        // Parsed straight from the frame's memory (no stream, no intermediate copy); bytes fields
-        // are copied out, so nothing refers to the frame once it is released.
-        out.add(
-            frame.nioBufferCount() == 1
-                ? Envelope.parseFrom(frame.nioBuffer())
-                : Envelope.parseFrom(new ByteBufInputStream(frame)));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new MalformedFrameException("frame is not a valid envelope: " + e.getMessage(), e);
-      }
+    StalledFrameException(String message) {
+      super(message);
+    }
+  }
+
+  /** Buffering more of an incomplete frame would pass the node's budget for such bytes. */
+  public static final class PendingBytesExceededException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    PendingBytesExceededException(String message) {
+      super(message);
     }
   }
 

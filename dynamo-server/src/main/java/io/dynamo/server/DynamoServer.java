@@ -11,13 +11,16 @@ import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.DotCounter;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.FrameLimits;
 import io.dynamo.netty.NettyRuntime;
+import io.dynamo.netty.PendingFrameBudget;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.StatusCode;
 import io.dynamo.server.config.ConfigException;
 import io.dynamo.server.config.ConfigLoader;
 import io.dynamo.server.config.HostPort;
 import io.dynamo.server.config.MemberConfig;
+import io.dynamo.server.config.NetworkLimits;
 import io.dynamo.server.config.NodeConfig;
 import io.dynamo.server.storage.RocksDbStorageEngine;
 import io.dynamo.server.transport.Admission;
@@ -71,6 +74,16 @@ public final class DynamoServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   /** Every accepted connection, closed explicitly on shutdown so peers see the node go. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /**
+   * Limits of client connections, and of peer-port connections until they say which member they
+   * are: anyone who can connect shares this budget for incomplete frames.
+   */
+  private final FrameLimits clientLimits;
+  /**
+   * Limits of connections to and from peers, with a budget of their own: however many clients
+   * send slow frames, peer traffic (heartbeats included) always has memory to be read into.
+   */
+  private final FrameLimits peerLimits;
   private volatile boolean closing;
 
   private DynamoServer(NodeConfig config) {
@@ -78,6 +91,16 @@ public final class DynamoServer implements AutoCloseable {
     this.admission = new Admission(config.requestLimits());
     this.staleAfterNanos = config.protocol().requestTimeoutMillis() * 1_000_000L;
     long started = System.nanoTime();
+    NetworkLimits network = config.network();
+    this.clientLimits =
+        new FrameLimits(
+            config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
+            new PendingFrameBudget(
+                "client (and not yet identified) connections", network.maxPendingFrameBytes()));
+    this.peerLimits =
+        new FrameLimits(
+            config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
+            new PendingFrameBudget("peer connections", network.maxPendingFrameBytes()));
     Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
         RocksDbStorageEngine.open(
@@ -110,7 +133,7 @@ public final class DynamoServer implements AutoCloseable {
                 return m == null ? null : m.peer();
               },
               shard.loop(),
-              config.maxFrameBytes(),
+              peerLimits,
               System::nanoTime,
               incarnation,
               config.requestLimits().peerWriteBufferBytes());
@@ -186,6 +209,16 @@ public final class DynamoServer implements AutoCloseable {
     return admission.inFlight();
   }
 
+  /** Bytes client connections hold in incomplete frames now (bounded by network.max-pending-frame-bytes). */
+  public long clientPendingFrameBytes() {
+    return clientLimits.budget().held();
+  }
+
+  /** Bytes peer connections hold in incomplete frames now; a budget of their own. */
+  public long peerPendingFrameBytes() {
+    return peerLimits.budget().held();
+  }
+
   /** Where metrics are served, or null when no endpoint is configured. */
   public InetSocketAddress metricsAddress() {
     return metrics == null ? null : metrics.address();
@@ -212,7 +245,7 @@ public final class DynamoServer implements AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
-        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        EnvelopeCodec.install(ch.pipeline(), clientLimits);
         ch.pipeline()
             .addLast("requests", new ClientRequestHandler(DynamoServer.this::onClientRequest, admission, shedLog));
       }
@@ -224,7 +257,9 @@ public final class DynamoServer implements AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         accepted.add(ch);
-        EnvelopeCodec.install(ch.pipeline(), config.maxFrameBytes());
+        // Until the sender proves to be a peer (PeerInboundHandler), it is treated like a client:
+        // idle timeout, and the clients' budget, so that no stranger can take the peers' memory.
+        EnvelopeCodec.install(ch.pipeline(), clientLimits);
         ch.pipeline()
             .addLast(
                 "peer",
@@ -238,7 +273,8 @@ public final class DynamoServer implements AutoCloseable {
                     (from, message) -> {
                       int i = router.shardOfPeerMessage(message);
                       shards.shard(i).execute(() -> protocols[i].onPeerMessage(from, message));
-                    }));
+                    },
+                    peerLimits.budget()));
       }
     };
   }

@@ -7,13 +7,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.dynamo.client.Context;
 import io.dynamo.client.DynamoClient;
+import io.dynamo.client.GetResult;
 import io.dynamo.client.InvalidRequestException;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.GetRequest;
 import io.dynamo.proto.v1.PutRequest;
+import io.dynamo.proto.v1.Quorum;
 import io.dynamo.proto.v1.ReplicaReadRequest;
 import io.dynamo.proto.v1.StatusCode;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.version.Dot;
+import io.dynamo.core.version.VectorClock;
+import io.dynamo.core.version.VersionCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +208,103 @@ class BadInputIT {
     assertThatThrownBy(() -> goodClient.put("bad", "", Context.NONE, new byte[1]))
         .isInstanceOfSatisfying(
             InvalidRequestException.class, e -> assertThat(e.code()).isEqualTo("INVALID_ARGUMENT"));
+  }
+
+  @Test
+  void nothingAfterAMalformedFrameIsExecuted() throws Exception {
+    String key = "after-bad-frame-" + System.nanoTime();
+    ByteArrayOutputStream oneWrite = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(oneWrite);
+    byte[] bad = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+    out.writeInt(bad.length);
+    out.write(bad);
+    byte[] put = put(11, key, ByteString.EMPTY).toByteArray();
+    out.writeInt(put.length);
+    out.write(put);
+    byte[] get = get(12, key, 0).toByteArray();
+    out.writeInt(get.length);
+    out.write(get);
+    try (RawConnection raw = new RawConnection(cluster.clientAddress(0))) {
+      raw.sendRaw(oneWrite.toByteArray());
+      Envelope answer = raw.receive();
+      assertThat(answer.getError().getCode()).isEqualTo(StatusCode.MALFORMED_FRAME);
+      assertThat(raw.closedByPeer()).isTrue();
+    }
+    // The put in the same packet was never decoded, so never applied, on any node.
+    for (int i = 0; i < 3; i++) {
+      assertThat(cluster.client(i).get("bad", key).found()).isFalse();
+    }
+  }
+
+  @Test
+  void aContextClaimingHugeCountersIsRefusedAndTheKeyStaysWritable() throws Exception {
+    String key = "huge-counter-" + System.nanoTime();
+    NodeId coordinator = NodeId.of(MiniCluster.id(0));
+    try (RawConnection raw = new RawConnection(cluster.clientAddress(0))) {
+      long id = 20;
+      for (long counter : new long[] {Long.MAX_VALUE - 1, Long.MAX_VALUE, (1L << 62) + 1}) {
+        for (NodeId node : List.of(coordinator, NodeId.of(MiniCluster.id(1)))) {
+          ByteString context =
+              ByteString.copyFrom(
+                  VersionCodec.encodeClock(VectorClock.of(new Dot(node, counter, System.currentTimeMillis()))));
+          raw.send(put(id, key, context));
+          Envelope answer = raw.receive();
+          assertThat(answer.getRequestId()).isEqualTo(id++);
+          assertThat(answer.getError().getCode()).as("counter %d for %s", counter, node)
+              .isEqualTo(StatusCode.BAD_CONTEXT);
+        }
+      }
+      // Nothing was written, and the key (and the node's counter) still work: blind, and with
+      // the context a read hands out, through the same node, many times over.
+      assertThat(goodClient.get("bad", key).found()).isFalse();
+      for (int i = 0; i < 3; i++) {
+        raw.send(put(id, key, ByteString.EMPTY));
+        assertThat(raw.receive().hasPutResponse()).isTrue();
+        id++;
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      GetResult read = goodClient.get("bad", key);
+      goodClient.put("bad", key, read.context(), ("v" + i).getBytes(UTF_8));
+    }
+    assertThat(goodClient.get("bad", key).values()).hasSize(1);
+  }
+
+  @Test
+  void quorumsPast2To31AreShownAsSent() throws Exception {
+    try (RawConnection raw = new RawConnection(cluster.clientAddress(0))) {
+      raw.send(get(30, "existing", -1));
+      Envelope answer = raw.receive();
+      assertThat(answer.getError().getCode()).isEqualTo(StatusCode.INVALID_ARGUMENT);
+      assertThat(answer.getError().getMessage()).contains("r=4294967295").doesNotContain("-1");
+      raw.send(get(31, "existing", Integer.MIN_VALUE));
+      assertThat(raw.receive().getError().getMessage()).contains("r=2147483648");
+    }
+  }
+
+  private static Envelope put(long id, String key, ByteString context) {
+    return Envelope.newBuilder()
+        .setProtocolVersion(1)
+        .setRequestId(id)
+        .setPutRequest(
+            PutRequest.newBuilder()
+                .setBucket("bad")
+                .setKey(ByteString.copyFromUtf8(key))
+                .setContext(context)
+                .setValue(ByteString.copyFromUtf8("v")))
+        .build();
+  }
+
+  private static Envelope get(long id, String key, int r) {
+    return Envelope.newBuilder()
+        .setProtocolVersion(1)
+        .setRequestId(id)
+        .setGetRequest(
+            GetRequest.newBuilder()
+                .setBucket("bad")
+                .setKey(ByteString.copyFromUtf8(key))
+                .setQuorum(Quorum.newBuilder().setR(r)))
+        .build();
   }
 
   private static boolean closesWithOptionalError(RawConnection raw) throws Exception {

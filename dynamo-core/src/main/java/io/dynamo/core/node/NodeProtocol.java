@@ -1,5 +1,7 @@
 package io.dynamo.core.node;
 
+import io.dynamo.core.log.RateLimitedLog;
+import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.quorum.ReplicaPlan;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
@@ -13,6 +15,8 @@ import io.dynamo.core.storage.LocalReplica;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.dynamo.core.version.ConflictMode;
+import io.dynamo.core.version.ContextLimits;
+import io.dynamo.core.version.InvalidContextException;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.RecordDigest;
 import io.dynamo.core.version.VectorClock;
@@ -69,6 +73,8 @@ public final class NodeProtocol implements OperationHost {
   private final int shard;
   private final PeerVerdicts verdicts;
   private final OperationTable operations;
+  /** Warnings caused by what peers send: rate-limited, since a flood of bad input must not flood the log. */
+  private final RateLimitedLog remoteWarnings;
   /** Every member but this node. */
   private final List<NodeId> peerIds;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
@@ -111,6 +117,7 @@ public final class NodeProtocol implements OperationHost {
     this.clock = clock;
     this.scheduler = scheduler;
     this.operations = new OperationTable(shard, shards, clock, scheduler);
+    this.remoteWarnings = RateLimitedLog.of(log, clock::monotonicMillis);
     this.peerIds = ring.members().keySet().stream().filter(m -> !m.equals(self)).toList();
     this.peers = peers;
     this.storage = storage;
@@ -197,7 +204,8 @@ public final class NodeProtocol implements OperationHost {
           Replies.error(
               requestId,
               StatusCode.UNSUPPORTED_VERSION,
-              "protocol version " + request.getProtocolVersion() + " is not supported; this node speaks "
+              "protocol version " + Integer.toUnsignedString(request.getProtocolVersion())
+                  + " is not supported; this node speaks "
                   + Replies.PROTOCOL_VERSION));
       return;
     }
@@ -237,7 +245,9 @@ public final class NodeProtocol implements OperationHost {
       case REPLICA_WRITE_RESPONSE ->
           deliver(from, message.getReplicaWriteResponse().getOpId(), message);
       case FORWARD_RESPONSE -> deliver(from, message.getForwardResponse().getOpId(), message);
-      default -> log.warn("ignoring unexpected {} from {}", message.getBodyCase(), from);
+      default ->
+          remoteWarnings.warn(
+              "unexpected-peer-message", "ignoring unexpected {} from {}", message.getBodyCase(), from);
     }
   }
 
@@ -308,8 +318,8 @@ public final class NodeProtocol implements OperationHost {
     }
     VectorClock context;
     try {
-      context = VersionCodec.decodeClock(command.context().toByteArray());
-    } catch (MalformedVersionException e) {
+      context = ContextLimits.check(VersionCodec.decodeClock(command.context().toByteArray()));
+    } catch (MalformedVersionException | InvalidContextException e) {
       throw new RequestException(StatusCode.BAD_CONTEXT, "context is not valid: " + e.getMessage());
     }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
@@ -360,6 +370,13 @@ public final class NodeProtocol implements OperationHost {
               others.remove(self);
               hintMissed(dataKey, stored[0], plan, others, props.conflictMode());
             }
+            return;
+          }
+          if (error instanceof InvalidContextException) {
+            // Refused before any counter was issued: nothing was written anywhere.
+            finish(opId);
+            reply.accept(
+                Replies.error(requestId, StatusCode.BAD_CONTEXT, "context is not valid: " + error.getMessage()));
             return;
           }
           if (error != null) {
@@ -589,6 +606,25 @@ public final class NodeProtocol implements OperationHost {
   // ---- replica side -------------------------------------------------------------------------
 
   private void serveRead(NodeId from, ReplicaReadRequest request) {
+    try {
+      // Checked here, like a client's: a name that cannot be stored is bad input, not a storage
+      // failure (it once logged a stack trace per request).
+      RequestValidator.bucket(buckets, request.getBucket());
+      RequestValidator.key(request.getKey(), settings);
+    } catch (RequestException e) {
+      remoteWarnings.warn(
+          "malformed-replica-read", "refusing malformed replica read from {}: {}", from, e.getMessage());
+      send(
+          from,
+          Replies.envelope(0)
+              .setReplicaReadResponse(
+                  ReplicaReadResponse.newBuilder()
+                      .setOpId(request.getOpId())
+                      .setCode(StatusCode.INVALID_ARGUMENT)
+                      .setError(e.getMessage()))
+              .build());
+      return;
+    }
     DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
     boolean digestOnly = request.getDigestOnly();
     storage.execute(
@@ -654,7 +690,9 @@ public final class NodeProtocol implements OperationHost {
       props = RequestValidator.bucket(buckets, request.getBucket());
       hintFor = request.getHintFor().isEmpty() ? null : NodeId.of(request.getHintFor());
     } catch (IllegalArgumentException | RequestException e) {
-      log.warn("refusing malformed replica write from {}: {}", from, e.getMessage());
+      remoteWarnings.warn(
+          "malformed-replica-write", "refusing malformed replica write from {}: {}", from,
+          Untrusted.escape(String.valueOf(e.getMessage())));
       b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(e.getMessage()));
       send(from, Replies.envelope(0).setReplicaWriteResponse(b).build());
       return;
@@ -666,7 +704,9 @@ public final class NodeProtocol implements OperationHost {
         () -> replica.merge(dataKey, record, props.conflictMode(), hintFor, now),
         (stored, error) -> {
           if (error instanceof MalformedVersionException) {
-            log.warn("refusing malformed replica write from {}: {}", from, error.getMessage());
+            remoteWarnings.warn(
+                "malformed-replica-write", "refusing malformed replica write from {}: {}", from,
+                Untrusted.escape(String.valueOf(error.getMessage())));
             b.setCode(StatusCode.INVALID_ARGUMENT).setError(String.valueOf(error.getMessage()));
           } else if (error != null) {
             b.setCode(storageFailure(error, "replica write", dataKey))
@@ -700,7 +740,9 @@ public final class NodeProtocol implements OperationHost {
       }
     }
     try {
-      write(0, command, request.getPartition() < ring.partitions() ? request.getPartition() : -1,
+      // uint32 on the wire: compared unsigned, so 2^31 and above are out of range, not negative.
+      int partition = request.getPartition();
+      write(0, command, Integer.compareUnsigned(partition, ring.partitions()) < 0 ? partition : -1,
           relay, false);
     } catch (RequestException e) {
       relay.accept(Replies.error(0, e.toResponse()));

@@ -1,5 +1,6 @@
 package io.dynamo.core.node;
 
+import io.dynamo.core.log.Untrusted;
 import io.dynamo.proto.v1.StatusCode;
 
 /** Checks of client input, each failing with the status the client receives. */
@@ -10,7 +11,7 @@ final class RequestValidator {
     if (!BucketTable.isValidName(bucket)) {
       throw new RequestException(
           StatusCode.INVALID_ARGUMENT,
-          "invalid bucket name '" + bucket + "': use 1 to 64 of A-Z a-z 0-9 _ -");
+          "invalid bucket name '" + Untrusted.escape(bucket) + "': use 1 to 64 of A-Z a-z 0-9 _ -");
     }
     return buckets.propertiesOf(bucket);
   }
@@ -34,14 +35,18 @@ final class RequestValidator {
     }
   }
 
-  /** The effective quorum: the request's override if set, else the bucket's. */
+  /**
+   * The effective quorum: the request's override if set, else the bucket's. {@code requested} is
+   * a uint32 from the wire: compared and shown unsigned, as the client sent it.
+   */
   static int quorum(String name, int requested, int bucketDefault, int n) {
     if (requested == 0) {
       return bucketDefault;
     }
-    if (requested < 0 || requested > n) {
+    if (Integer.compareUnsigned(requested, n) > 0) {
       throw new RequestException(
-          StatusCode.INVALID_ARGUMENT, name + "=" + requested + " must be between 1 and n=" + n);
+          StatusCode.INVALID_ARGUMENT,
+          name + "=" + Integer.toUnsignedString(requested) + " must be between 1 and n=" + n);
     }
     return requested;
   }

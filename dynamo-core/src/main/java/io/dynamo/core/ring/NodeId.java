@@ -1,5 +1,6 @@
 package io.dynamo.core.ring;
 
+import io.dynamo.core.log.Untrusted;
 import java.util.Objects;
 
 /** The stable name of a physical node, as written in its configuration. */
@@ -7,7 +8,9 @@ public record NodeId(String value) implements Comparable<NodeId> {
   public NodeId {
     Objects.requireNonNull(value, "value");
     if (value.isEmpty() || value.length() > 128) {
-      throw new IllegalArgumentException("node id must be 1 to 128 characters: '" + value + "'");
+      // Ids arrive from the network (hellos, contexts): the message must be safe to log and echo.
+      throw new IllegalArgumentException(
+          "node id must be 1 to 128 characters: '" + Untrusted.escape(value) + "'");
     }
   }
 

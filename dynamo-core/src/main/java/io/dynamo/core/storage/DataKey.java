@@ -1,5 +1,6 @@
 package io.dynamo.core.storage;
 
+import io.dynamo.core.log.Untrusted;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -58,6 +59,6 @@ public record DataKey(int partition, String bucket, byte[] key) {
 
   @Override
   public String toString() {
-    return "DataKey{" + partition + "/" + bucket + "/" + key.length + " bytes}";
+    return "DataKey{" + partition + "/" + Untrusted.escape(bucket) + "/" + key.length + " bytes}";
   }
 }

@@ -27,6 +27,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * coordinating on one engine would hand out the same counters.
  */
 public final class DotCounter {
+  /**
+   * Counters never come closer than this to {@link Long#MAX_VALUE}, so that no arithmetic on them
+   * (a lease block added, a counter plus one) can overflow.
+   */
+  public static final long HEADROOM = 1L << 32;
+
+  /** The highest counter ever issued. */
+  public static final long MAX_COUNTER = Long.MAX_VALUE - HEADROOM;
+
   /** Counters leased per mark write. */
   public static final long DEFAULT_LEASE_BLOCK = 1L << 16;
 
@@ -77,17 +86,24 @@ public final class DotCounter {
    * The caller adds the ticket to the batch that uses the counter, writes it, calls {@link
    * Ticket#written()} and closes the ticket, on this thread.
    *
-   * @throws StorageException if the counter would pass {@link Long#MAX_VALUE}
+   * @throws StorageException if the counter would come within {@link #HEADROOM} of {@link
+   *     Long#MAX_VALUE}; the counter is left as it was
    */
   public Ticket issue(long floor) {
     if (floor < 0) {
       throw new IllegalArgumentException("negative floor: " + floor);
     }
+    if (floor >= MAX_COUNTER) {
+      // Clients cannot name such a floor (ContextLimits); only a forged record could. Refusing it
+      // keeps the counter where it was, so every other key of this node stays writable.
+      throw new StorageException(
+          "refusing to move the dot counter to " + floor + ", past its limit " + MAX_COUNTER);
+    }
     long counter;
     try {
-      counter = issued.accumulateAndGet(floor, (current, f) -> Math.addExact(Math.max(current, f), 1));
+      counter = issued.accumulateAndGet(floor, (current, f) -> next(Math.max(current, f)));
     } catch (ArithmeticException e) {
-      throw new StorageException("the dot counter cannot pass " + Long.MAX_VALUE + " (floor " + floor + ")");
+      throw new StorageException("the dot counter is exhausted: it cannot pass " + MAX_COUNTER);
     }
     long mark = storedMark;
     if (counter <= mark - block / 2) {
@@ -107,8 +123,16 @@ public final class DotCounter {
       return new Ticket(counter, 0, false);
     }
     long high = Math.max(counter, issued.get());
-    long newMark = high > Long.MAX_VALUE - block ? Long.MAX_VALUE : high + block;
+    long newMark = high > MAX_COUNTER - block ? MAX_COUNTER : high + block;
     return new Ticket(counter, newMark, true);
+  }
+
+  /** The counter after {@code current}, never past {@link #MAX_COUNTER}. */
+  private static long next(long current) {
+    if (current >= MAX_COUNTER) {
+      throw new ArithmeticException("dot counter exhausted");
+    }
+    return current + 1;
   }
 
   /** The highest counter handed out so far. */

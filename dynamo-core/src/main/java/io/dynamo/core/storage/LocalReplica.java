@@ -2,6 +2,7 @@ package io.dynamo.core.storage;
 
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
+import io.dynamo.core.version.ContextLimits;
 import io.dynamo.core.version.Dot;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.SiblingSet;
@@ -127,6 +128,11 @@ public final class LocalReplica {
     return engine;
   }
 
+  /** The highest dot counter this node has issued, for tests and diagnostics. */
+  public long lastIssuedCounter() {
+    return dots.lastIssued();
+  }
+
   public SiblingSet read(DataKey key) {
     return load(key.encode()).siblings();
   }
@@ -144,6 +150,9 @@ public final class LocalReplica {
    * above any it has used for any key and any the key's versions or {@code context} carry, so two
    * writes it coordinates are never mistaken for one, and it makes obsolete only what {@code
    * context} covers.
+   *
+   * @throws io.dynamo.core.version.InvalidContextException if a counter of {@code context} is past
+   *     what {@link ContextLimits#checkCounters} allows; nothing is written then
    */
   public Coordinated coordinate(
       DataKey key,
@@ -176,11 +185,15 @@ public final class LocalReplica {
     lock.lock();
     try {
       Stored stored = load(raw);
+      long storedHighest = stored.siblings().highestCounter(self);
+      // Checked before a counter is issued, so a refused context changes nothing: not the key,
+      // not the node's counter.
+      ContextLimits.checkCounters(context, self, dots.lastIssued(), stored.siblings());
       // The stored clocks alone can forget a counter this node used (pruning, or a version
       // superseding ours through a context that claims our later event), so the node-wide
       // counter, which only grows, is the source; the key's versions and the context can only
       // move it further.
-      long floor = Math.max(stored.siblings().highestCounter(self), context.counter(self));
+      long floor = Math.max(storedHighest, context.counter(self));
       try (DotCounter.Ticket ticket = dots.issue(floor)) {
         Dot dot = new Dot(self, ticket.counter(), nowMillis);
         VectorClock pruned = context.prune(maxClockEntries);

@@ -63,7 +63,7 @@ public final class VectorClock {
 
   /** This clock with {@code node}'s counter advanced by one, stamped {@code timestampMillis}. */
   public VectorClock increment(NodeId node, long timestampMillis) {
-    return with(new Dot(node, counter(node) + 1, timestampMillis));
+    return with(new Dot(node, Math.addExact(counter(node), 1), timestampMillis));
   }
 
   /** This clock joined with one event (the least upper bound of the two). */

@@ -274,12 +274,24 @@ class DotCounterTest {
   }
 
   @Test
-  void theCounterRefusesToOverflow() {
+  void theCounterStopsAtItsLimitAndAFloorPastItChangesNothing() {
+    long max = DotCounter.MAX_COUNTER;
     DotCounter dots = DotCounter.open(engine, 8);
+    assertThat(use(dots, engine, 10)).isEqualTo(11);
+    // A floor at or past the limit (only a forged record carries one) is refused and leaves the
+    // counter where it was, so the node goes on issuing dots.
+    assertThat(max).isLessThan(Long.MAX_VALUE - (1L << 31));
     assertThatThrownBy(() -> dots.issue(Long.MAX_VALUE)).isInstanceOf(StorageException.class);
-    assertThat(use(dots, engine, Long.MAX_VALUE - 1)).isEqualTo(Long.MAX_VALUE);
-    assertThat(storedMark(engine)).isEqualTo(Long.MAX_VALUE);
+    assertThatThrownBy(() -> dots.issue(Long.MAX_VALUE - 1)).isInstanceOf(StorageException.class);
+    assertThatThrownBy(() -> dots.issue(max)).isInstanceOf(StorageException.class);
+    assertThat(dots.lastIssued()).isEqualTo(11);
+    assertThat(use(dots, engine, 0)).isEqualTo(12);
+    // Right below the limit the last counter is issued, then the counter is exhausted, without
+    // overflow and without changing.
+    assertThat(use(dots, engine, max - 1)).isEqualTo(max);
+    assertThat(storedMark(engine)).isEqualTo(max);
     assertThatThrownBy(() -> dots.issue(0)).isInstanceOf(StorageException.class);
+    assertThat(dots.lastIssued()).isEqualTo(max);
     assertThatThrownBy(() -> DotCounter.open(engine, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.core.version.Dot;
+import io.dynamo.core.version.InvalidContextException;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
@@ -122,10 +123,22 @@ class LocalReplicaTest {
   }
 
   @Test
-  void theCounterFollowsTheContextWhenItIsAhead() {
-    // This replica has never seen A's writes, but the client's context has A:5.
+  void aContextClaimingAnEventThisNodeNeverIssuedIsRefusedAndChangesNothing() {
+    put(A, 1, VectorClock.EMPTY, "one");
+    byte[] before = replica.readRecord(KEY);
+    // A has issued counter 1 only; a context with A:5 was forged (or corrupted).
     VectorClock ctx = VectorClock.of(new Dot(A, 5, 50));
-    Versioned v = put(A, 60, ctx, "v");
+    assertThatThrownBy(() -> put(A, 60, ctx, "v")).isInstanceOf(InvalidContextException.class);
+    assertThat(replica.readRecord(KEY)).isEqualTo(before);
+    assertThat(replica.lastIssuedCounter()).isEqualTo(1);
+  }
+
+  @Test
+  void theCounterFollowsTheStoredVersionsWhenTheyAreAhead() {
+    // Versions replicated to this node carry A:5 (a node that lost its counter gets them back by
+    // repair): a context naming them is accepted, and the new dot goes past them.
+    replica.merge(KEY, new SiblingSet(List.of(Versioned.value(new Dot(A, 5, 50), VectorClock.EMPTY, bytes("old")))), SIB);
+    Versioned v = put(A, 60, VectorClock.of(new Dot(A, 5, 50)), "v");
     assertThat(v.dot()).isEqualTo(new Dot(A, 6, 60));
   }
 

@@ -8,6 +8,7 @@ import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.server.storage.RocksDbTuning;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +134,7 @@ public final class ConfigLoader {
             "network.io-threads", range(1, 64), Math.min(4, Runtime.getRuntime().availableProcessors()));
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
     RequestLimits limits = requestLimits(maxFrame);
+    NetworkLimits network = network((int) maxFrame);
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
@@ -141,7 +143,7 @@ public final class ConfigLoader {
     return new NodeConfig(
         nodeId, client, peer, metrics, dataDir, partitions, members,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
-        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits);
+        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network);
   }
 
   private RequestLimits requestLimits(long maxFrame) {
@@ -170,6 +172,30 @@ public final class ConfigLoader {
             "limits.peer-write-buffer", size(maxFrame, Integer.MAX_VALUE),
             Math.max(maxFrame, RequestLimits.DEFAULT_PEER_WRITE_BUFFER_BYTES));
     return new RequestLimits(inFlight, perConnection, bytes, (int) clientBuffer, (int) peerBuffer);
+  }
+
+  private NetworkLimits network(int maxFrame) {
+    Duration idle =
+        optional("network.idle-timeout", Units::duration, NetworkLimits.DEFAULT_IDLE_TIMEOUT);
+    Duration stall =
+        optional(
+            "network.frame-stall-timeout",
+            positive(Units::duration),
+            NetworkLimits.DEFAULT_FRAME_STALL_TIMEOUT);
+    long pending =
+        optional(
+            "network.max-pending-frame-bytes",
+            Units::bytes,
+            NetworkLimits.defaultMaxPendingFrameBytes(
+                PlatformDependent.maxDirectMemory(), maxFrame));
+    if (pending < 2L * maxFrame) {
+      // A receive buffer grows past what it holds (up to twice, rounded by the allocator): with
+      // less, one frame of the largest size accepted might never be received.
+      throw new ConfigException(
+          "network.max-pending-frame-bytes must be at least twice limits.max-frame-size ("
+              + 2L * maxFrame + " bytes): " + pending);
+    }
+    return new NetworkLimits(idle, stall, pending);
   }
 
   private List<MemberConfig> members() {

@@ -23,6 +23,7 @@ import java.util.List;
  *     {@code storage.write-buffer-size})
  * @param ioThreads Netty threads that read and write connections (both listeners and peers)
  * @param requestLimits how much client work the node takes on before refusing more
+ * @param network idle and stall timeouts and the budget for incomplete frames
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -42,7 +43,8 @@ public record NodeConfig(
     int storageThreads,
     int ioThreads,
     Duration shutdownGrace,
-    RequestLimits requestLimits) {
+    RequestLimits requestLimits,
+    NetworkLimits network) {
 
   public NodeConfig {
     members = List.copyOf(members);

@@ -10,8 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hands each client request of one connection to the node and writes the answer back on it.
@@ -21,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * stops being read (TCP pushes back) until it catches up, so answers cannot pile up either.
  */
 public final class ClientRequestHandler extends SimpleChannelInboundHandler<Envelope> {
-  private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
-
   private final BiConsumer<Envelope, Consumer<Envelope>> node;
   private final Admission admission;
   private final ShedLog shedLog;
@@ -79,6 +75,6 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    FrameErrors.handle(ctx, cause, log);
+    FrameErrors.handle(ctx, cause);
   }
 }

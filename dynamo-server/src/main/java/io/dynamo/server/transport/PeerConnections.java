@@ -4,6 +4,7 @@ import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.runtime.PeerSink;
 import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.FrameLimits;
 import io.dynamo.netty.NettyRuntime;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.PeerHello;
@@ -54,7 +55,7 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
       NodeId self,
       Function<NodeId, HostPort> addresses,
       EventLoopGroup group,
-      int maxFrameBytes,
+      FrameLimits limits,
       LongSupplier nanoTime,
       long incarnation,
       int writeBufferBytes) {
@@ -75,7 +76,8 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    EnvelopeCodec.install(ch.pipeline(), maxFrameBytes);
+                    // Peers answer over their own connections, so these are quiet by design.
+                    EnvelopeCodec.install(ch.pipeline(), limits.withoutIdleTimeout());
                     ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                       @Override
                       public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -1,6 +1,10 @@
 package io.dynamo.server.transport;
 
+import io.dynamo.core.log.RateLimitedLog;
+import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.ring.NodeId;
+import io.dynamo.netty.EnvelopeCodec;
+import io.dynamo.netty.PendingFrameBudget;
 import io.dynamo.proto.v1.Envelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -15,19 +19,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(PeerInboundHandler.class);
+  /** Anyone can connect to the peer port: what they send is warned about at a bounded rate. */
+  private static final RateLimitedLog warnings =
+      RateLimitedLog.of(log, () -> System.nanoTime() / 1_000_000);
 
   private final Predicate<NodeId> isMember;
   private final BiConsumer<NodeId, Long> onHello;
   private final BiConsumer<NodeId, Envelope> node;
+  private final PendingFrameBudget peerBudget;
   private NodeId peer;
 
   /**
    * @param onHello told when a peer opens a connection, with the incarnation of its process
+   * @param peerBudget the budget for incomplete frames that the connection moves to once its
+   *     sender has said which member it is (until then it shares the budget of client connections)
    */
   public PeerInboundHandler(
       Predicate<NodeId> isMember,
       BiConsumer<NodeId, Long> onHello,
-      BiConsumer<NodeId, Envelope> node) {
+      BiConsumer<NodeId, Envelope> node,
+      PendingFrameBudget peerBudget) {
+    this.peerBudget = peerBudget;
     this.isMember = isMember;
     this.onHello = onHello;
     this.node = node;
@@ -40,7 +52,7 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       return;
     }
     if (!message.hasPeerHello()) {
-      log.warn("closing peer connection from {}: first frame was {}, not a hello",
+      warnings.warn("no-hello", "closing peer connection from {}: first frame was {}, not a hello",
           ctx.channel().remoteAddress(), message.getBodyCase());
       ctx.close();
       return;
@@ -52,18 +64,21 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       claimed = null;
     }
     if (claimed == null || !isMember.test(claimed)) {
-      log.warn("closing peer connection from {}: '{}' is not a member",
-          ctx.channel().remoteAddress(), message.getPeerHello().getNodeId());
+      warnings.warn("not-a-member", "closing peer connection from {}: '{}' is not a member",
+          ctx.channel().remoteAddress(), Untrusted.escape(message.getPeerHello().getNodeId()));
       ctx.close();
       return;
     }
     peer = claimed;
+    // From now on its memory comes from the peers' own budget, and it may be quiet for long
+    // stretches (only one of a node's connections carries heartbeats).
+    EnvelopeCodec.trustAsPeer(ctx.channel(), peerBudget);
     log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
     onHello.accept(peer, message.getPeerHello().getIncarnation());
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    FrameErrors.handle(ctx, cause, log);
+    FrameErrors.handle(ctx, cause);
   }
 }

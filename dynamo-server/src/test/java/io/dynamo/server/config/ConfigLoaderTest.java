@@ -158,4 +158,38 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(key);
   }
+
+  @Test
+  void networkLimitsHaveDefaultsAndAreChecked() {
+    NodeConfig c = ConfigLoader.from(valid(), Path.of("."));
+    assertThat(c.network().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.network().frameStallTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.network().maxPendingFrameBytes()).isGreaterThanOrEqualTo(2L * c.maxFrameBytes());
+
+    Properties p = valid();
+    p.setProperty("network.idle-timeout", "0ms");
+    p.setProperty("network.frame-stall-timeout", "3s");
+    p.setProperty("network.max-pending-frame-bytes", "256MiB");
+    c = ConfigLoader.from(p, Path.of("."));
+    assertThat(c.network().idleTimeout()).isZero();
+    assertThat(c.network().frameStallTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.network().maxPendingFrameBytes()).isEqualTo(256L << 20);
+
+    Properties stall = valid();
+    stall.setProperty("network.frame-stall-timeout", "0s");
+    assertThatThrownBy(() -> ConfigLoader.from(stall, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("network.frame-stall-timeout");
+    Properties budget = valid();
+    budget.setProperty("network.max-pending-frame-bytes", "16MiB"); // one default frame only
+    assertThatThrownBy(() -> ConfigLoader.from(budget, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("network.max-pending-frame-bytes");
+  }
+
+  @Test
+  void theDefaultBudgetIsAQuarterOfDirectMemoryButFitsTwoFrames() {
+    assertThat(NetworkLimits.defaultMaxPendingFrameBytes(4L << 30, 16 << 20)).isEqualTo(1L << 30);
+    assertThat(NetworkLimits.defaultMaxPendingFrameBytes(64L << 20, 16 << 20)).isEqualTo(32L << 20);
+  }
 }
