@@ -226,6 +226,13 @@ final class EnvelopeDecoder extends ByteToMessageDecoder {
     if (deadline == NO_DEADLINE) {
       return;
     }
+    if (!ctx.channel().config().isAutoRead()) {
+      // This node stopped reading (its answers to the peer pile up unread): the silence is
+      // ours, not the sender's, so the clock restarts once reading does.
+      lastProgressNanos = now(ctx);
+      schedule(ctx);
+      return;
+    }
     if (now(ctx) - deadline < 0) {
       schedule(ctx);
       return;

@@ -129,6 +129,29 @@ class EnvelopeDecoderTest {
   }
 
   @Test
+  void aFrameIsNotStalledWhileThisNodeHasStoppedReading() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(Unpooled.buffer().writeInt(1000).writeBytes(new byte[300]));
+    // The node stops reading (its answers are not being read): however long that lasts, the
+    // sender is not to blame for the frame's silence.
+    ch.config().setAutoRead(false);
+    for (int i = 0; i < 5; i++) {
+      ch.advanceTimeBy(STALL.toMillis(), TimeUnit.MILLISECONDS);
+      ch.runScheduledPendingTasks();
+    }
+    ch.checkException();
+    assertThat(ch.isActive()).isTrue();
+
+    // Reading again, the clock runs from then.
+    ch.config().setAutoRead(true);
+    ch.advanceTimeBy(2 * STALL.toMillis() + 1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    ch.runScheduledPendingTasks();
+    assertThatThrownBy(ch::checkException).isInstanceOf(EnvelopeCodec.StalledFrameException.class);
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
   void anIdleConnectionIsClosedUnlessIdlenessIsAllowed() {
     EmbeddedChannel ch = channel();
     ch.writeInbound(frame(envelope(1).toByteArray()));

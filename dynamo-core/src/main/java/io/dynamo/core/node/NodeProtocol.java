@@ -12,6 +12,7 @@ import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.KeyLimitException;
 import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.storage.StorageException;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.dynamo.core.version.ConflictMode;
@@ -389,7 +390,7 @@ public final class NodeProtocol implements OperationHost {
               reply.accept(Replies.error(requestId, limitCode(e), e.getMessage()));
               return;
             }
-            log.error("local write of {} failed", dataKey, error);
+            logStorageFailure("local write", dataKey, error);
             replica.recordFailure("local write", error);
             // Nothing was stored here (a failed batch applies nothing): the next home replica
             // believed up can coordinate the write instead, so the client need not see the disk.
@@ -667,6 +668,18 @@ public final class NodeProtocol implements OperationHost {
   }
 
   /**
+   * A storage engine's own failure (a disk error, a corrupt record) is the environment's, and its
+   * message says it: no stack trace. Anything else escaping storage work is a bug: with one.
+   */
+  private static void logStorageFailure(String what, DataKey key, Throwable error) {
+    if (error instanceof StorageException) {
+      log.error("{} of {} failed: {}", what, key, error.getMessage());
+    } else {
+      log.error("{} of {} failed", what, key, error);
+    }
+  }
+
+  /**
    * The answer for storage work that failed: a full storage queue is overload (nothing was done,
    * and it is no fault of the disk's), anything else a storage error worth a log line.
    */
@@ -674,7 +687,7 @@ public final class NodeProtocol implements OperationHost {
     if (error instanceof RejectedExecutionException) {
       return StatusCode.OVERLOADED;
     }
-    log.error("{} of {} failed", what, key, error);
+    logStorageFailure(what, key, error);
     replica.recordFailure(what, error);
     return StatusCode.STORAGE_ERROR;
   }
