@@ -305,6 +305,9 @@ public final class NodeProtocol implements OperationHost {
     } catch (MalformedVersionException e) {
       throw new RequestException(StatusCode.BAD_CONTEXT, "context is not valid: " + e.getMessage());
     }
+    if (command.expired(clock.currentTimeMillis())) {
+      throw expired(command);
+    }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
     int partition = partitionOf(knownPartition, command.bucket(), command.key());
     ReplicaPlan plan = plan(partition, props.n());
@@ -315,7 +318,7 @@ public final class NodeProtocol implements OperationHost {
     NodeId coordinator = coordinatorOf(plan);
     if (!coordinator.equals(self)) {
       if (mayForward) {
-        forward(requestId, coordinator, command, partition, reply);
+        forward(requestId, forwardCoordinators(plan, coordinator, command), command, partition, reply);
         return;
       }
       if (!plan.targets().contains(self)) {
@@ -334,12 +337,23 @@ public final class NodeProtocol implements OperationHost {
       hintFor.add(plan.hintTarget(self));
     }
     storage.execute(
-        () ->
-            replica.coordinate(
-                dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
+        () -> {
+          // Checked again where the copy would be made: the node may have stalled since.
+          if (command.expired(clock.currentTimeMillis())) {
+            throw expired(command);
+          }
+          return replica.coordinate(
+              dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor,
+              command.writeId());
+        },
         (written, error) -> {
           if (!operations.isPending(opId)) {
             return; // timed out while the disk was busy
+          }
+          if (error instanceof RequestException refused) {
+            finish(opId);
+            reply.accept(Replies.error(requestId, refused.toResponse()));
+            return;
           }
           if (error != null) {
             log.error("local write of {} failed", dataKey, error);
@@ -391,14 +405,61 @@ public final class NodeProtocol implements OperationHost {
     send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor));
   }
 
+  /**
+   * The coordinators a forwarded write may go to, in order: {@code first}, then, for a write with a
+   * write id (which can be sent twice without becoming two writes), the other home replicas
+   * believed up. Each home replica coordinates a write itself, so any of them accepts it.
+   */
+  private static List<NodeId> forwardCoordinators(
+      ReplicaPlan plan, NodeId first, WriteCommand command) {
+    List<NodeId> out = new ArrayList<>();
+    out.add(first);
+    if (command.writeId() != null && plan.isHome(first)) {
+      for (NodeId home : plan.home()) {
+        if (!home.equals(first) && plan.targets().contains(home)) {
+          out.add(home);
+        }
+      }
+    }
+    return out;
+  }
+
   private void forward(
-      long requestId, NodeId target, WriteCommand command, int partition, Consumer<Envelope> reply) {
-    ForwardOperation op = new ForwardOperation(requestId, target, reply);
+      long requestId,
+      List<NodeId> coordinators,
+      WriteCommand command,
+      int partition,
+      Consumer<Envelope> reply) {
+    ForwardOperation op = new ForwardOperation(requestId, coordinators, reply);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = register(op, settings.requestTimeoutMillis() * 3 / 2);
+    // A coordinator that receives the write after this deadline (it was paused, or the message
+    // was slow) refuses it rather than make a copy of a write this node may have retried elsewhere.
+    long deadline = clock.currentTimeMillis() + settings.requestTimeoutMillis();
     ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId).setPartition(partition);
-    command.addTo(forward);
-    send(target, Replies.envelope(0).setForwardRequest(forward).build());
+    command.addTo(forward, deadline);
+    Envelope message = Replies.envelope(0).setForwardRequest(forward).build();
+    send(coordinators.get(0), message);
+    if (coordinators.size() > 1) {
+      scheduler.schedule(
+          settings.forwardRetryMillis(), () -> retryForward(opId, op, message, deadline));
+    }
+  }
+
+  /** Sends a forwarded write that got no answer yet to the next coordinator, within its deadline. */
+  private void retryForward(long opId, ForwardOperation op, Envelope message, long deadline) {
+    if (!operations.isPending(opId) || clock.currentTimeMillis() >= deadline) {
+      return;
+    }
+    NodeId next = op.nextCoordinator();
+    if (next == null) {
+      return;
+    }
+    log.debug("forwarded write {} unanswered after {} ms; retrying through {}", opId,
+        settings.forwardRetryMillis(), next);
+    send(next, message);
+    scheduler.schedule(
+        settings.forwardRetryMillis(), () -> retryForward(opId, op, message, deadline));
   }
 
   @Override
@@ -412,6 +473,12 @@ public final class NodeProtocol implements OperationHost {
 
   private void finish(long opId) {
     operations.finish(opId);
+  }
+
+  private static RequestException expired(WriteCommand command) {
+    return new RequestException(
+        StatusCode.OVERLOADED,
+        (command.delete() ? "delete" : "write") + " reached this node after its deadline; not applied");
   }
 
   private static RequestException quorumUnavailable(String what, int required, int reachable) {
