@@ -40,7 +40,7 @@ import io.dynamo.client.impl.NodePenalties;
  * subtypes. Requests go to the configured nodes in turn.
  *
  * <p>Every put and delete carries a write id the client chooses once per call (16 random bytes)
- * and the call's deadline. That makes writes safe to retry: a request that could not be sent
+ * and the deadline of the attempt (after which a node refuses to start it). That makes writes safe to retry: a request that could not be sent
  * (connection refused, write failed) or that got no answer within the attempt timeout is sent
  * again, with the same id, to the next node, as long as the deadline allows; copies the attempts
  * make are reconciled into one version by the nodes. Reads are retried the same way. A node that
@@ -254,14 +254,6 @@ public final class DynamoClient implements AutoCloseable {
       Envelope.Builder request, RequestOptions options, Envelope.BodyCase expected) {
     Duration t = options.timeout() == null ? timeout : options.timeout();
     long deadlineNanos = System.nanoTime() + t.toNanos();
-    // The nodes refuse a write that reaches them after this (wall clock, as nodes' monotonic
-    // clocks mean nothing here): a late attempt then makes no copy nobody waits for.
-    long deadlineUnixMillis = System.currentTimeMillis() + t.toMillis();
-    if (request.hasPutRequest()) {
-      request.getPutRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
-    } else if (request.hasDeleteRequest()) {
-      request.getDeleteRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
-    }
     int start = Math.floorMod(next.getAndIncrement(), nodes.size());
     boolean[] tried = new boolean[nodes.size()];
     return attempt(request, t, deadlineNanos, start, tried, null)
@@ -292,7 +284,17 @@ public final class DynamoClient implements AutoCloseable {
     boolean lastChance = penalties.choose(index + 1, tried) < 0;
     long budget = lastChance ? remaining : Math.min(remaining, attemptTimeout.toNanos());
     NodeConnection node = nodes.get(index);
-    return node.request(request.clone(), Duration.ofNanos(budget))
+    // A node refuses a write that reaches it after the attempt's deadline (wall clock: the nodes'
+    // monotonic clocks mean nothing here), the moment this client stops waiting for it and tries
+    // another node: a node that was paused or slow then makes no late copy of the write.
+    Envelope.Builder sent = request.clone();
+    long deadlineUnixMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(budget);
+    if (sent.hasPutRequest()) {
+      sent.getPutRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
+    } else if (sent.hasDeleteRequest()) {
+      sent.getDeleteRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
+    }
+    return node.request(sent, Duration.ofNanos(budget))
         .handle(
             (response, error) -> {
               if (error == null) {

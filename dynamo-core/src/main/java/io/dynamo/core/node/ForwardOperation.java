@@ -33,6 +33,11 @@ final class ForwardOperation implements Operation {
     this.reply = reply;
   }
 
+  /** Whether a coordinator is left to try after those tried so far. */
+  boolean hasNextCoordinator() {
+    return tried < coordinators.size();
+  }
+
   /** The next coordinator to send the write to, or null when every one has been tried. */
   NodeId nextCoordinator() {
     return tried < coordinators.size() ? coordinators.get(tried++) : null;

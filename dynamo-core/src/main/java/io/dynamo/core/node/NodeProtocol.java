@@ -433,21 +433,35 @@ public final class NodeProtocol implements OperationHost {
     ForwardOperation op = new ForwardOperation(requestId, coordinators, reply);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = register(op, settings.requestTimeoutMillis() * 3 / 2);
-    // A coordinator that receives the write after this deadline (it was paused, or the message
-    // was slow) refuses it rather than make a copy of a write this node may have retried elsewhere.
     long deadline = clock.currentTimeMillis() + settings.requestTimeoutMillis();
+    sendForward(opId, op, coordinators.get(0), command, partition, deadline);
+  }
+
+  /**
+   * Sends a forwarded write to {@code target} with the deadline by which it must begin it: the
+   * write's own for the last coordinator there is to try, otherwise the moment this node will try
+   * the next one. A coordinator that gets it later (it was paused, or the message was slow)
+   * refuses it, so a coordinator this node has given up on makes no late copy of the write.
+   */
+  private void sendForward(
+      long opId, ForwardOperation op, NodeId target, WriteCommand command, int partition,
+      long deadline) {
+    boolean last = !op.hasNextCoordinator();
+    long attemptDeadline =
+        last ? deadline : Math.min(deadline, clock.currentTimeMillis() + settings.forwardRetryMillis());
     ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId).setPartition(partition);
-    command.addTo(forward, deadline);
-    Envelope message = Replies.envelope(0).setForwardRequest(forward).build();
-    send(coordinators.get(0), message);
-    if (coordinators.size() > 1) {
+    command.addTo(forward, attemptDeadline);
+    send(target, Replies.envelope(0).setForwardRequest(forward).build());
+    if (!last) {
       scheduler.schedule(
-          settings.forwardRetryMillis(), () -> retryForward(opId, op, message, deadline));
+          settings.forwardRetryMillis(),
+          () -> retryForward(opId, op, command, partition, deadline));
     }
   }
 
   /** Sends a forwarded write that got no answer yet to the next coordinator, within its deadline. */
-  private void retryForward(long opId, ForwardOperation op, Envelope message, long deadline) {
+  private void retryForward(
+      long opId, ForwardOperation op, WriteCommand command, int partition, long deadline) {
     if (!operations.isPending(opId) || clock.currentTimeMillis() >= deadline) {
       return;
     }
@@ -457,9 +471,7 @@ public final class NodeProtocol implements OperationHost {
     }
     log.debug("forwarded write {} unanswered after {} ms; retrying through {}", opId,
         settings.forwardRetryMillis(), next);
-    send(next, message);
-    scheduler.schedule(
-        settings.forwardRetryMillis(), () -> retryForward(opId, op, message, deadline));
+    sendForward(opId, op, next, command, partition, deadline);
   }
 
   @Override
