@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code -Dsim.seeds=5000} (see {@link SimulationSeeds}).
  */
 class RetriedWritesOnceTest {
-  private static final int SEEDS = 300;
+  private static final int SEEDS = 1000;
 
   @TestFactory
   Stream<DynamicTest> retriedWritesArePresentExactlyOnce() {
