@@ -281,7 +281,7 @@ public final class DynamoClient implements AutoCloseable {
     tried[index] = true;
     // The last node left gets all the time there is; the others an attempt's share, so a node
     // that holds the request without answering (paused, overloaded) costs only that.
-    boolean lastChance = penalties.choose(index + 1, tried) < 0;
+    boolean lastChance = allTried(tried);
     long budget = lastChance ? remaining : Math.min(remaining, attemptTimeout.toNanos());
     NodeConnection node = nodes.get(index);
     // A node refuses a write that reaches it after the attempt's deadline (wall clock: the nodes'
@@ -302,6 +302,10 @@ public final class DynamoClient implements AutoCloseable {
                 return CompletableFuture.completedFuture(response);
               }
               Throwable cause = unwrap(error);
+              if (!(cause instanceof ConnectionException)
+                  && !(cause instanceof RequestTimeoutException)) {
+                penalties.clear(index); // it answered
+              }
               if (cause instanceof ConnectionException || cause instanceof RequestTimeoutException) {
                 // Never sent, or sent and never answered: another node may do it. Safe for a
                 // write too, since it carries its write id.
@@ -311,6 +315,15 @@ public final class DynamoClient implements AutoCloseable {
               return CompletableFuture.<Envelope>failedFuture(cause);
             })
         .thenCompose(Function.identity());
+  }
+
+  private static boolean allTried(boolean[] tried) {
+    for (boolean t : tried) {
+      if (!t) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ByteString newWriteId() {
