@@ -29,14 +29,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import io.dynamo.client.impl.NodePenalties;
 
 /**
  * A client of a Dynamo cluster. Every operation has an async form returning a {@link
  * CompletableFuture} and a blocking form that waits for it; errors are {@link DynamoException}
- * subtypes. Requests go to the configured nodes in turn; a get that cannot reach a node is tried on
- * the next (reads are idempotent), writes are not retried.
+ * subtypes. Requests go to the configured nodes in turn.
+ *
+ * <p>Every put and delete carries a write id the client chooses once per call (16 random bytes)
+ * and the deadline of the attempt (after which a node refuses to start it). That makes writes safe to retry: a request that could not be sent
+ * (connection refused, write failed) or that got no answer within the attempt timeout is sent
+ * again, with the same id, to the next node, as long as the deadline allows; copies the attempts
+ * make are reconciled into one version by the nodes. Reads are retried the same way. A node that
+ * failed to answer is avoided for a short penalty time. Answers, errors included, are final: a
+ * node that answered decided.
  *
  * <pre>{@code
  * try (DynamoClient client = DynamoClient.builder().node("127.0.0.1:7100").build()) {
@@ -49,13 +58,20 @@ public final class DynamoClient implements AutoCloseable {
   private final List<NodeConnection> nodes;
   private final EventLoopGroup group;
   private final Duration timeout;
+  private final Duration attemptTimeout;
   private final SiblingResolver resolver;
   private final AtomicInteger next = new AtomicInteger();
+  private final NodePenalties penalties;
+
+  /** Length of a write id: 128 random bits, so two writes never share one by chance. */
+  static final int WRITE_ID_BYTES = 16;
 
   private DynamoClient(Builder b) {
     this.group = NettyRuntime.newGroup(b.ioThreads, "dynamo-client");
     this.timeout = b.timeout;
+    this.attemptTimeout = b.attemptTimeout;
     this.resolver = b.resolver;
+    this.penalties = new NodePenalties(b.addresses.size(), b.penalty.toNanos(), System::nanoTime);
     List<NodeConnection> list = new ArrayList<>();
     for (InetSocketAddress a : b.addresses) {
       list.add(new NodeConnection(a, group, b.maxFrameBytes));
@@ -77,7 +93,7 @@ public final class DynamoClient implements AutoCloseable {
                     .setBucket(bucket)
                     .setKey(ByteString.copyFrom(key))
                     .setQuorum(Quorum.newBuilder().setR(options.r())));
-    return send(request, options, true, Envelope.BodyCase.GET_RESPONSE)
+    return send(request, options, Envelope.BodyCase.GET_RESPONSE)
         .thenApply(e -> toResult(e.getGetResponse(), true));
   }
 
@@ -96,8 +112,9 @@ public final class DynamoClient implements AutoCloseable {
                     .setKey(ByteString.copyFrom(key))
                     .setContext(ByteString.copyFrom(contextBytes(context)))
                     .setValue(ByteString.copyFrom(value))
-                    .setQuorum(Quorum.newBuilder().setW(options.w())));
-    return send(request, options, false, Envelope.BodyCase.PUT_RESPONSE)
+                    .setQuorum(Quorum.newBuilder().setW(options.w()))
+                    .setWriteId(newWriteId()));
+    return send(request, options, Envelope.BodyCase.PUT_RESPONSE)
         .thenApply(e -> Context.fromBytes(e.getPutResponse().getContext().toByteArray()));
   }
 
@@ -122,8 +139,9 @@ public final class DynamoClient implements AutoCloseable {
                     .setBucket(bucket)
                     .setKey(ByteString.copyFrom(key))
                     .setContext(ByteString.copyFrom(context.toBytes()))
-                    .setQuorum(Quorum.newBuilder().setW(options.w())));
-    return send(request, options, false, Envelope.BodyCase.DELETE_RESPONSE)
+                    .setQuorum(Quorum.newBuilder().setW(options.w()))
+                    .setWriteId(newWriteId()));
+    return send(request, options, Envelope.BodyCase.DELETE_RESPONSE)
         .thenApply(e -> Context.fromBytes(e.getDeleteResponse().getContext().toByteArray()));
   }
 
@@ -228,29 +246,90 @@ public final class DynamoClient implements AutoCloseable {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /**
+   * Sends a get, or a put or delete carrying a write id, trying the nodes in turn until one answers
+   * or the deadline passes. Each node is tried at most once per request.
+   */
   private CompletableFuture<Envelope> send(
-      Envelope.Builder request, RequestOptions options, boolean idempotent, Envelope.BodyCase expected) {
+      Envelope.Builder request, RequestOptions options, Envelope.BodyCase expected) {
     Duration t = options.timeout() == null ? timeout : options.timeout();
-    int first = Math.floorMod(next.getAndIncrement(), nodes.size());
-    int attempts = idempotent ? nodes.size() : 1;
-    return attempt(request, t, first, attempts).thenApply(e -> Responses.expect(e, expected));
+    long deadlineNanos = System.nanoTime() + t.toNanos();
+    int start = Math.floorMod(next.getAndIncrement(), nodes.size());
+    boolean[] tried = new boolean[nodes.size()];
+    return attempt(request, t, deadlineNanos, start, tried, null)
+        .thenApply(e -> Responses.expect(e, expected));
   }
 
   private CompletableFuture<Envelope> attempt(
-      Envelope.Builder request, Duration t, int index, int attemptsLeft) {
-    NodeConnection node = nodes.get(index % nodes.size());
-    return node.request(request.clone(), t)
+      Envelope.Builder request,
+      Duration t,
+      long deadlineNanos,
+      int start,
+      boolean[] tried,
+      Throwable last) {
+    long remaining = deadlineNanos - System.nanoTime();
+    int index = penalties.choose(start, tried);
+    if (index < 0 || remaining <= 0) {
+      if (last instanceof RequestTimeoutException || last == null) {
+        return CompletableFuture.failedFuture(
+            new RequestTimeoutException(
+                "no answer within " + t.toMillis() + " ms"
+                    + (last == null ? "" : "; last attempt: " + last.getMessage())));
+      }
+      return CompletableFuture.failedFuture(last);
+    }
+    tried[index] = true;
+    // The last node left gets all the time there is; the others an attempt's share, so a node
+    // that holds the request without answering (paused, overloaded) costs only that.
+    boolean lastChance = allTried(tried);
+    long budget = lastChance ? remaining : Math.min(remaining, attemptTimeout.toNanos());
+    NodeConnection node = nodes.get(index);
+    // A node refuses a write that reaches it after the attempt's deadline (wall clock: the nodes'
+    // monotonic clocks mean nothing here), the moment this client stops waiting for it and tries
+    // another node: a node that was paused or slow then makes no late copy of the write.
+    Envelope.Builder sent = request.clone();
+    long deadlineUnixMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(budget);
+    if (sent.hasPutRequest()) {
+      sent.getPutRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
+    } else if (sent.hasDeleteRequest()) {
+      sent.getDeleteRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
+    }
+    return node.request(sent, Duration.ofNanos(budget))
         .handle(
             (response, error) -> {
-              Throwable cause = unwrap(error);
-              if (cause instanceof ConnectionException && attemptsLeft > 1) {
-                return attempt(request, t, index + 1, attemptsLeft - 1);
+              if (error == null) {
+                penalties.clear(index);
+                return CompletableFuture.completedFuture(response);
               }
-              return error == null
-                  ? CompletableFuture.completedFuture(response)
-                  : CompletableFuture.<Envelope>failedFuture(cause);
+              Throwable cause = unwrap(error);
+              if (!(cause instanceof ConnectionException)
+                  && !(cause instanceof RequestTimeoutException)) {
+                penalties.clear(index); // it answered
+              }
+              if (cause instanceof ConnectionException || cause instanceof RequestTimeoutException) {
+                // Never sent, or sent and never answered: another node may do it. Safe for a
+                // write too, since it carries its write id.
+                penalties.penalize(index);
+                return attempt(request, t, deadlineNanos, index + 1, tried, cause);
+              }
+              return CompletableFuture.<Envelope>failedFuture(cause);
             })
         .thenCompose(Function.identity());
+  }
+
+  private static boolean allTried(boolean[] tried) {
+    for (boolean t : tried) {
+      if (!t) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ByteString newWriteId() {
+    byte[] id = new byte[WRITE_ID_BYTES];
+    ThreadLocalRandom.current().nextBytes(id);
+    return ByteString.copyFrom(id);
   }
 
   /** @param resolve apply the sibling resolver (not for an operator's look at one replica) */
@@ -325,6 +404,8 @@ public final class DynamoClient implements AutoCloseable {
   public static final class Builder {
     private final List<InetSocketAddress> addresses = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(10);
+    private Duration attemptTimeout;
+    private Duration penalty = Duration.ofSeconds(2);
     private SiblingResolver resolver;
     private int maxFrameBytes = 64 << 20;
     private int ioThreads = 1;
@@ -352,6 +433,28 @@ public final class DynamoClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long one attempt waits for a node's answer; without one by then, the request goes to the
+     * next node (a later answer from the first is ignored). The last node left gets whatever
+     * remains of the deadline. Default: a third of the timeout.
+     */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+        throw new IllegalArgumentException("attemptTimeout must be positive: " + attemptTimeout);
+      }
+      this.attemptTimeout = attemptTimeout;
+      return this;
+    }
+
+    /** How long a node that failed to answer is avoided while others are available. Default 2 s. */
+    public Builder nodePenalty(Duration penalty) {
+      if (penalty.isNegative()) {
+        throw new IllegalArgumentException("nodePenalty must not be negative: " + penalty);
+      }
+      this.penalty = penalty;
+      return this;
+    }
+
     /** Reconciles siblings on every get. */
     public Builder siblingResolver(SiblingResolver resolver) {
       this.resolver = resolver;
@@ -371,6 +474,12 @@ public final class DynamoClient implements AutoCloseable {
     public DynamoClient build() {
       if (addresses.isEmpty()) {
         throw new IllegalArgumentException("no nodes configured");
+      }
+      if (attemptTimeout == null) {
+        attemptTimeout = timeout.dividedBy(3);
+        if (attemptTimeout.toMillis() < 1) {
+          attemptTimeout = Duration.ofMillis(1);
+        }
       }
       return new DynamoClient(this);
     }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -86,6 +88,85 @@ class DynamoClientTest {
       for (int i = 0; i < 4; i++) {
         assertThat(client.get("b", "k").value()).containsExactly('v');
       }
+    }
+  }
+
+  private static Envelope putAnswer(Envelope request) {
+    return Envelope.newBuilder()
+        .setRequestId(request.getRequestId())
+        .setPutResponse(io.dynamo.proto.v1.PutResponse.getDefaultInstance())
+        .build();
+  }
+
+  @Test
+  void anUnansweredPutIsSentToTheNextNodeWithTheSameWriteIdAndAttemptDeadlines() throws Exception {
+    List<Envelope> seen = new CopyOnWriteArrayList<>();
+    try (ServerSocket silent = fakeNode(request -> { seen.add(request); return null; });
+        ServerSocket live = fakeNode(request -> { seen.add(request); return putAnswer(request); });
+        DynamoClient client =
+            DynamoClient.builder()
+                .node("127.0.0.1:" + silent.getLocalPort())
+                .node("127.0.0.1:" + live.getLocalPort())
+                .timeout(Duration.ofSeconds(20))
+                .attemptTimeout(Duration.ofMillis(200))
+                .build()) {
+      long before = System.currentTimeMillis();
+      client.put("b", "k", Context.NONE, new byte[] {1});
+      // Round robin starts at the silent node; the put is then sent to the live one.
+      assertThat(seen).hasSize(2);
+      io.dynamo.proto.v1.PutRequest first = seen.get(0).getPutRequest();
+      io.dynamo.proto.v1.PutRequest retry = seen.get(1).getPutRequest();
+      assertThat(first.getWriteId().size()).isEqualTo(16);
+      assertThat(retry.getWriteId()).isEqualTo(first.getWriteId());
+      // The first attempt's deadline is when the client moved on; the last gets the rest.
+      assertThat(first.getDeadlineUnixMillis()).isBetween(before + 100, before + 1_000);
+      assertThat(retry.getDeadlineUnixMillis()).isBetween(before + 19_000, before + 21_000);
+      // The next put is a new write with its own id, and skips the node that failed to answer.
+      client.put("b", "k", Context.NONE, new byte[] {2});
+      assertThat(seen).hasSize(3);
+      assertThat(seen.get(2).getPutRequest().getWriteId()).isNotEqualTo(first.getWriteId());
+    }
+  }
+
+  @Test
+  void aPutThatCannotBeSentIsSentToAnotherNode() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    try (ServerSocket live = fakeNode(DynamoClientTest::putAnswer);
+        DynamoClient client =
+            DynamoClient.builder()
+                .node("127.0.0.1:" + deadPort)
+                .node("127.0.0.1:" + live.getLocalPort())
+                .build()) {
+      for (int i = 0; i < 4; i++) {
+        client.put("b", "k", Context.NONE, new byte[] {1});
+      }
+    }
+  }
+
+  @Test
+  void anErrorAnswerIsFinal() throws Exception {
+    List<Envelope> seen = new CopyOnWriteArrayList<>();
+    Function<Envelope, Envelope> refuse =
+        request -> {
+          seen.add(request);
+          return Envelope.newBuilder()
+              .setRequestId(request.getRequestId())
+              .setError(ErrorResponse.newBuilder().setCode(StatusCode.TIMEOUT).setMessage("late"))
+              .build();
+        };
+    try (ServerSocket a = fakeNode(refuse);
+        ServerSocket b = fakeNode(refuse);
+        DynamoClient client =
+            DynamoClient.builder()
+                .node("127.0.0.1:" + a.getLocalPort())
+                .node("127.0.0.1:" + b.getLocalPort())
+                .build()) {
+      assertThatThrownBy(() -> client.put("b", "k", Context.NONE, new byte[] {1}))
+          .isInstanceOf(RequestTimeoutException.class);
+      assertThat(seen).hasSize(1);
     }
   }
 

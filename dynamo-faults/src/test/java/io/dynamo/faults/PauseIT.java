@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,11 +16,13 @@ import org.junit.jupiter.api.Test;
  * replica of keep succeeding throughout; the other nodes see it down; after SIGCONT it catches up
  * through hints, so its own copies hold the writes made while it was paused.
  *
- * <p>The keys are ones whose first home replica is not the paused node. A node that is not a
- * key's home replica forwards a write to the first home replica it believes up; until the
- * detector notices the pause that is the paused node, and the write times out although two home
- * replicas are up. {@link #writesWhoseFirstHomeReplicaIsPausedKeepSucceeding} shows this gap and
- * is disabled until forwarding falls back to another home replica.
+ * <p>{@link #writesWhoseFirstHomeReplicaIsPausedKeepSucceeding} writes keys whose first home
+ * replica is the paused node. A node that is not a key's home replica forwards a write to the
+ * first home replica it believes up; until the detector notices the pause, that is the paused
+ * node. The forwarder then sends the same write (same write id) to the next home replica after
+ * {@code request.forward-retry}, so the write succeeds there; when the paused node resumes it
+ * refuses the forwards that waited for it past their deadline, and the copies it had already made
+ * are united with their twins, so no write is stored twice (see docs/decisions/0006-write-ids.md).
  */
 class PauseIT {
   private static final String BUCKET = "faults";
@@ -43,8 +44,6 @@ class PauseIT {
   }
 
   @Test
-  @Disabled("known gap: a write forwarded to a paused first home replica times out until the"
-      + " detector sees it down (about 2 s here); see the class comment")
   void writesWhoseFirstHomeReplicaIsPausedKeepSucceeding() {
     cluster = ProcessCluster.builder().name("pause-first").nodes(5).start();
     run(Keys.homed(cluster, BUCKET, "q", 40, h -> h.get(0).equals(VICTIM)));

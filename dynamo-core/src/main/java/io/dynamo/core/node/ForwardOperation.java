@@ -4,26 +4,54 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ForwardResponse;
 import io.dynamo.proto.v1.StatusCode;
+import java.util.List;
 import java.util.function.Consumer;
 
-/** A put or delete handed to a node of the key's preference list; relays its answer. */
+/**
+ * A put or delete handed to a node of the key's preference list; relays its answer. A write with a
+ * write id may be handed to several coordinators in turn ({@link #nextCoordinator}): the first to
+ * answer with success is relayed, since every copy they can have made is the same write; an error
+ * is relayed only from the latest coordinator tried.
+ */
 final class ForwardOperation implements Operation {
   private final long requestId;
-  private final NodeId target;
+  private final List<NodeId> coordinators;
   private final Consumer<Envelope> reply;
+  /** How many of {@code coordinators} the write was sent to. */
+  private int tried = 1;
 
-  ForwardOperation(long requestId, NodeId target, Consumer<Envelope> reply) {
+  /**
+   * @param coordinators the coordinator the write goes to first, then those to try if it does not
+   *     answer in time (empty for a write without an id, which must not be sent twice)
+   */
+  ForwardOperation(long requestId, List<NodeId> coordinators, Consumer<Envelope> reply) {
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("a forward needs a coordinator");
+    }
     this.requestId = requestId;
-    this.target = target;
+    this.coordinators = List.copyOf(coordinators);
     this.reply = reply;
+  }
+
+  /** Whether a coordinator is left to try after those tried so far. */
+  boolean hasNextCoordinator() {
+    return tried < coordinators.size();
+  }
+
+  /** The next coordinator to send the write to, or null when every one has been tried. */
+  NodeId nextCoordinator() {
+    return tried < coordinators.size() ? coordinators.get(tried++) : null;
   }
 
   @Override
   public boolean onMessage(NodeId from, Envelope message) {
-    if (!from.equals(target) || !message.hasForwardResponse()) {
+    if (!coordinators.subList(0, tried).contains(from) || !message.hasForwardResponse()) {
       return false;
     }
     ForwardResponse response = message.getForwardResponse();
+    if (response.hasError() && !from.equals(coordinators.get(tried - 1))) {
+      return false; // an earlier attempt failed; the latest may still succeed
+    }
     Envelope.Builder b = Replies.envelope(requestId);
     switch (response.getResponseCase()) {
       case PUT -> b.setPutResponse(response.getPut());
@@ -31,7 +59,7 @@ final class ForwardOperation implements Operation {
       case ERROR -> b.setError(response.getError());
       default -> {
         reply.accept(
-            Replies.error(requestId, StatusCode.INTERNAL, "empty answer from coordinator " + target));
+            Replies.error(requestId, StatusCode.INTERNAL, "empty answer from coordinator " + from));
         return true;
       }
     }
@@ -45,6 +73,7 @@ final class ForwardOperation implements Operation {
         Replies.error(
             requestId,
             StatusCode.TIMEOUT,
-            "coordinator " + target + " did not answer in time; the write may or may not have been applied"));
+            "coordinator" + (tried > 1 ? "s " : " ") + coordinators.subList(0, tried)
+                + " did not answer in time; the write may or may not have been applied"));
   }
 }

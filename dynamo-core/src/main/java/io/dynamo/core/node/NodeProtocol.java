@@ -323,6 +323,9 @@ public final class NodeProtocol implements OperationHost {
     } catch (MalformedVersionException | InvalidContextException e) {
       throw new RequestException(StatusCode.BAD_CONTEXT, "context is not valid: " + e.getMessage());
     }
+    if (command.expired(clock.currentTimeMillis())) {
+      throw expired(command);
+    }
     int w = RequestValidator.quorum("w", command.w(), props.w(), props.n());
     int partition = partitionOf(knownPartition, command.bucket(), command.key());
     ReplicaPlan plan = plan(partition, props.n());
@@ -333,7 +336,7 @@ public final class NodeProtocol implements OperationHost {
     NodeId coordinator = coordinatorOf(plan);
     if (!coordinator.equals(self)) {
       if (mayForward) {
-        forward(requestId, coordinator, command, partition, reply);
+        forward(requestId, forwardCoordinators(plan, coordinator, command), command, partition, reply);
         return;
       }
       if (!plan.targets().contains(self)) {
@@ -356,9 +359,15 @@ public final class NodeProtocol implements OperationHost {
       hintFor.add(plan.hintTarget(self));
     }
     storage.execute(
-        () ->
-            replica.coordinate(
-                dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor),
+        () -> {
+          // Checked again where the copy would be made: the node may have stalled since.
+          if (command.expired(clock.currentTimeMillis())) {
+            throw expired(command);
+          }
+          return replica.coordinate(
+              dataKey, self, now, context, command.delete(), value, props.conflictMode(), hintFor,
+              command.writeId());
+        },
         (written, error) -> {
           if (error == null) {
             stored[0] = written.record();
@@ -380,6 +389,11 @@ public final class NodeProtocol implements OperationHost {
                 Replies.error(requestId, StatusCode.BAD_CONTEXT, "context is not valid: " + error.getMessage()));
             return;
           }
+          if (error instanceof RequestException refused) {
+            finish(opId);
+            reply.accept(Replies.error(requestId, refused.toResponse()));
+            return;
+          }
           if (error != null) {
             finish(opId);
             if (error instanceof RejectedExecutionException) {
@@ -396,7 +410,9 @@ public final class NodeProtocol implements OperationHost {
             // believed up can coordinate the write instead, so the client need not see the disk.
             NodeId next = nextHomeAfter(plan, self);
             if (next != null) {
-              forward(requestId, next, command, partition, reply);
+              List<NodeId> others = new ArrayList<>(forwardCoordinators(plan, next, command));
+              others.remove(self);
+              forward(requestId, others, command, partition, reply);
               return;
             }
             reply.accept(
@@ -529,14 +545,73 @@ public final class NodeProtocol implements OperationHost {
     send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor));
   }
 
+  /**
+   * The coordinators a forwarded write may go to, in order: {@code first}, then, for a write with a
+   * write id (which can be sent twice without becoming two writes), the other home replicas
+   * believed up. Each home replica coordinates a write itself, so any of them accepts it.
+   */
+  private static List<NodeId> forwardCoordinators(
+      ReplicaPlan plan, NodeId first, WriteCommand command) {
+    List<NodeId> out = new ArrayList<>();
+    out.add(first);
+    if (command.writeId() != null && plan.isHome(first)) {
+      for (NodeId home : plan.home()) {
+        if (!home.equals(first) && plan.targets().contains(home)) {
+          out.add(home);
+        }
+      }
+    }
+    return out;
+  }
+
   private void forward(
-      long requestId, NodeId target, WriteCommand command, int partition, Consumer<Envelope> reply) {
-    ForwardOperation op = new ForwardOperation(requestId, target, reply);
+      long requestId,
+      List<NodeId> coordinators,
+      WriteCommand command,
+      int partition,
+      Consumer<Envelope> reply) {
+    ForwardOperation op = new ForwardOperation(requestId, coordinators, reply);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = register(op, settings.requestTimeoutMillis() * 3 / 2);
+    long deadline = clock.currentTimeMillis() + settings.requestTimeoutMillis();
+    sendForward(opId, op, coordinators.get(0), command, partition, deadline);
+  }
+
+  /**
+   * Sends a forwarded write to {@code target} with the deadline by which it must begin it: the
+   * write's own for the last coordinator there is to try, otherwise the moment this node will try
+   * the next one. A coordinator that gets it later (it was paused, or the message was slow)
+   * refuses it, so a coordinator this node has given up on makes no late copy of the write.
+   */
+  private void sendForward(
+      long opId, ForwardOperation op, NodeId target, WriteCommand command, int partition,
+      long deadline) {
+    boolean last = !op.hasNextCoordinator();
+    long attemptDeadline =
+        last ? deadline : Math.min(deadline, clock.currentTimeMillis() + settings.forwardRetryMillis());
     ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId).setPartition(partition);
-    command.addTo(forward);
+    command.addTo(forward, attemptDeadline);
     send(target, Replies.envelope(0).setForwardRequest(forward).build());
+    if (!last) {
+      scheduler.schedule(
+          settings.forwardRetryMillis(),
+          () -> retryForward(opId, op, command, partition, deadline));
+    }
+  }
+
+  /** Sends a forwarded write that got no answer yet to the next coordinator, within its deadline. */
+  private void retryForward(
+      long opId, ForwardOperation op, WriteCommand command, int partition, long deadline) {
+    if (!operations.isPending(opId) || clock.currentTimeMillis() >= deadline) {
+      return;
+    }
+    NodeId next = op.nextCoordinator();
+    if (next == null) {
+      return;
+    }
+    log.debug("forwarded write {} unanswered after {} ms; retrying through {}", opId,
+        settings.forwardRetryMillis(), next);
+    sendForward(opId, op, next, command, partition, deadline);
   }
 
   @Override
@@ -550,6 +625,12 @@ public final class NodeProtocol implements OperationHost {
 
   private void finish(long opId) {
     operations.finish(opId);
+  }
+
+  private static RequestException expired(WriteCommand command) {
+    return new RequestException(
+        StatusCode.OVERLOADED,
+        (command.delete() ? "delete" : "write") + " reached this node after its deadline; not applied");
   }
 
   private static RequestException quorumUnavailable(String what, int required, int reachable) {

@@ -11,6 +11,10 @@ package io.dynamo.core.node;
  * @param handoffRatePerSecond at most this many hints are handed to one node per second
  * @param handoffEnabled whether hints are handed off at all (off only to hold them, for example
  *     to inspect them, or to show that a checker notices when they never arrive)
+ * @param forwardRetryMillis how long a node that forwarded a write with a write id waits for the
+ *     coordinator's answer before sending the same write to the next home replica: well under the
+ *     request timeout, so a paused or dead coordinator that is not yet suspected costs one short
+ *     wait rather than the whole request
  */
 public record ProtocolSettings(
     long requestTimeoutMillis,
@@ -19,7 +23,8 @@ public record ProtocolSettings(
     long heartbeatIntervalMillis,
     long handoffIntervalMillis,
     int handoffRatePerSecond,
-    boolean handoffEnabled) {
+    boolean handoffEnabled,
+    long forwardRetryMillis) {
   public static final ProtocolSettings DEFAULT = new ProtocolSettings(5_000, 50, 65_536);
 
   public ProtocolSettings {
@@ -38,6 +43,30 @@ public record ProtocolSettings(
     if (handoffRatePerSecond < 1) {
       throw new IllegalArgumentException("handoffRatePerSecond must be at least 1");
     }
+    if (forwardRetryMillis <= 0 || forwardRetryMillis > requestTimeoutMillis) {
+      throw new IllegalArgumentException(
+          "forwardRetryMillis must be positive and at most requestTimeoutMillis");
+    }
+  }
+
+  /** As the canonical constructor, retrying a forward after a fifth of the request timeout. */
+  public ProtocolSettings(
+      long requestTimeoutMillis,
+      int maxClockEntries,
+      int maxKeyBytes,
+      long heartbeatIntervalMillis,
+      long handoffIntervalMillis,
+      int handoffRatePerSecond,
+      boolean handoffEnabled) {
+    this(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled,
+        defaultForwardRetryMillis(requestTimeoutMillis));
+  }
+
+  /** A fifth of the request timeout (at least 1 ms): room for the request's other attempts. */
+  public static long defaultForwardRetryMillis(long requestTimeoutMillis) {
+    return Math.max(1, requestTimeoutMillis / 5);
   }
 
   /** Default periods: heartbeats every 500 ms, handoff every 100 ms at up to 2,000 hints/s. */

@@ -1,32 +1,65 @@
 package io.dynamo.core.node;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.version.WriteId;
 import io.dynamo.proto.v1.DeleteRequest;
 import io.dynamo.proto.v1.ForwardRequest;
 import io.dynamo.proto.v1.PutRequest;
+import io.dynamo.proto.v1.StatusCode;
 
-/** A put or delete as the coordinator sees it: a delete is a put of a tombstone. */
+/**
+ * A put or delete as the coordinator sees it: a delete is a put of a tombstone.
+ *
+ * @param writeId the client's id for the write, or null when it sent none
+ * @param deadlineUnixMillis when the client stops waiting (wall clock), 0 when it did not say
+ */
 record WriteCommand(
     String bucket, ByteString key, ByteString context, ByteString value, int w, boolean delete,
-    PutRequest put, DeleteRequest del) {
+    WriteId writeId, long deadlineUnixMillis, PutRequest put, DeleteRequest del) {
 
   static WriteCommand of(PutRequest put) {
     return new WriteCommand(
         put.getBucket(), put.getKey(), put.getContext(), put.getValue(), put.getQuorum().getW(),
-        false, put, null);
+        false, writeId(put.getWriteId()), put.getDeadlineUnixMillis(), put, null);
   }
 
   static WriteCommand of(DeleteRequest delete) {
     return new WriteCommand(
         delete.getBucket(), delete.getKey(), delete.getContext(), ByteString.EMPTY,
-        delete.getQuorum().getW(), true, null, delete);
+        delete.getQuorum().getW(), true, writeId(delete.getWriteId()),
+        delete.getDeadlineUnixMillis(), null, delete);
   }
 
-  void addTo(ForwardRequest.Builder forward) {
+  private static WriteId writeId(ByteString bytes) {
+    if (bytes.isEmpty()) {
+      return null;
+    }
+    try {
+      return WriteId.of(bytes.toByteArray());
+    } catch (IllegalArgumentException e) {
+      throw new RequestException(StatusCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  /** Whether the client's deadline had passed at {@code nowUnixMillis}. */
+  boolean expired(long nowUnixMillis) {
+    return deadlineUnixMillis > 0 && nowUnixMillis >= deadlineUnixMillis;
+  }
+
+  /**
+   * Puts this write into {@code forward} with the deadline {@code deadlineUnixMillis} (or the
+   * client's, when earlier), so a coordinator that gets it late refuses it instead of making a
+   * copy nobody waits for.
+   */
+  void addTo(ForwardRequest.Builder forward, long deadlineUnixMillis) {
+    long deadline =
+        this.deadlineUnixMillis > 0
+            ? Math.min(this.deadlineUnixMillis, deadlineUnixMillis)
+            : deadlineUnixMillis;
     if (delete) {
-      forward.setDelete(del);
+      forward.setDelete(del.toBuilder().setDeadlineUnixMillis(deadline));
     } else {
-      forward.setPut(put);
+      forward.setPut(put.toBuilder().setDeadlineUnixMillis(deadline));
     }
   }
 }

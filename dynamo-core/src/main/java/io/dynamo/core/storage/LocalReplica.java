@@ -9,6 +9,7 @@ import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
+import io.dynamo.core.version.WriteId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -89,7 +90,7 @@ public final class LocalReplica {
     public VectorClock writerContext() {
       VectorClock clock = created.clock();
       for (Versioned v : siblings.versions()) {
-        if (!v.dot().sameEvent(created.dot()) && clock.covers(v.dot())) {
+        if (!v.dot().sameEvent(created.dot()) && v.coveredBy(clock)) {
           return VectorClock.EMPTY;
         }
       }
@@ -162,15 +163,10 @@ public final class LocalReplica {
       boolean tombstone,
       byte[] value,
       ConflictMode mode) {
-    return coordinate(key, self, nowMillis, context, tombstone, value, mode, List.of());
+    return coordinate(key, self, nowMillis, context, tombstone, value, mode, List.of(), null);
   }
 
-  /**
-   * As {@link #coordinate(DataKey, NodeId, long, VectorClock, boolean, byte[], ConflictMode)}, for
-   * a coordinator that must keep hints for the home replicas {@code hintFor} (those it stands in
-   * for, and those down with no substitute): the result is also kept as a hint for each, in the
-   * same atomic batch.
-   */
+  /** As the variant with a write id, for a write without one. */
   public Coordinated coordinate(
       DataKey key,
       NodeId self,
@@ -180,6 +176,30 @@ public final class LocalReplica {
       byte[] value,
       ConflictMode mode,
       Collection<NodeId> hintFor) {
+    return coordinate(key, self, nowMillis, context, tombstone, value, mode, hintFor, null);
+  }
+
+  /**
+   * As {@link #coordinate(DataKey, NodeId, long, VectorClock, boolean, byte[], ConflictMode)}, for
+   * a coordinator that must keep hints for the home replicas {@code hintFor} (those it stands in
+   * for, and those down with no substitute): the result is also kept as a hint for each, in the
+   * same atomic batch.
+   *
+   * <p>With a {@code writeId}, the version carries it. When this replica already holds a copy of
+   * that write (a retry reaching the coordinator that took an earlier attempt), no new event is
+   * made: the stored copy is the result, to be sent to the other replicas again, and no duplicate
+   * can arise here.
+   */
+  public Coordinated coordinate(
+      DataKey key,
+      NodeId self,
+      long nowMillis,
+      VectorClock context,
+      boolean tombstone,
+      byte[] value,
+      ConflictMode mode,
+      Collection<NodeId> hintFor,
+      WriteId writeId) {
     byte[] raw = key.encode();
     ReentrantLock lock = lockFor(raw);
     lock.lock();
@@ -189,6 +209,17 @@ public final class LocalReplica {
       // Checked before a counter is issued, so a refused context changes nothing: not the key,
       // not the node's counter.
       ContextLimits.checkCounters(context, self, dots.lastIssued(), stored.siblings());
+      Versioned copy = writeId == null ? null : stored.siblings().withWriteId(writeId);
+      if (copy != null && stored.record() != null) {
+        WriteBatch batch = new WriteBatch();
+        for (NodeId target : hintFor) {
+          addHint(batch, target, raw, stored.siblings(), stored.record(), mode, nowMillis);
+        }
+        if (!batch.isEmpty()) {
+          engine.write(batch);
+        }
+        return new Coordinated(copy, stored.siblings(), stored.record());
+      }
       // The stored clocks alone can forget a counter this node used (pruning, or a version
       // superseding ours through a context that claims our later event), so the node-wide
       // counter, which only grows, is the source; the key's versions and the context can only
@@ -198,8 +229,12 @@ public final class LocalReplica {
         Dot dot = new Dot(self, ticket.counter(), nowMillis);
         VectorClock pruned = context.prune(maxClockEntries);
         Versioned created =
-            tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value);
+            (tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value))
+                .withWriteId(writeId);
         SiblingSet after = stored.siblings().apply(created, mode);
+        if (writeId != null && after.withWriteId(writeId) != null) {
+          created = after.withWriteId(writeId); // united with a copy merged in meanwhile
+        }
         WriteBatch batch = new WriteBatch();
         byte[] record;
         if (stored.record() != null && unchanged(after, stored.siblings())) {

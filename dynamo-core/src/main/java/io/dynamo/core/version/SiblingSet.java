@@ -14,16 +14,31 @@ import java.util.Objects;
 public record SiblingSet(List<Versioned> versions) {
   public static final SiblingSet EMPTY = new SiblingSet(List.of());
 
-  /** Orders last-write-wins candidates: latest timestamp, then a deterministic tie-break. */
-  private static final Comparator<Versioned> LATEST =
+  /**
+   * Orders last-write-wins candidates: latest timestamp, then a deterministic tie-break. Last write
+   * wins keeps one version, so copies of a write never stand side by side there; they are not
+   * united, and a copy that knows more events (aliases, from a set once reconciled as siblings) wins
+   * a tie on its dot.
+   */
+  public static final Comparator<Versioned> LATEST =
       Comparator.<Versioned>comparingLong(v -> v.dot().timestampMillis())
           .thenComparing(v -> v.dot().node())
-          .thenComparingLong(v -> v.dot().counter());
+          .thenComparingLong(v -> v.dot().counter())
+          .thenComparing(Versioned::aliases, SiblingSet::compareAliases);
+
+  private static int compareAliases(List<Dot> a, List<Dot> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = Versioned.DOT_ORDER.compare(a.get(i), b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  }
 
   /** Canonical order, so replicas holding the same versions encode (and later hash) them alike. */
   private static final Comparator<Versioned> BY_DOT =
-      Comparator.<Versioned, NodeId>comparing(v -> v.dot().node())
-          .thenComparingLong(v -> v.dot().counter());
+      Comparator.comparing(Versioned::dot, Versioned.DOT_ORDER);
 
   public SiblingSet {
     List<Versioned> sorted = new ArrayList<>(versions);
@@ -47,6 +62,14 @@ public record SiblingSet(List<Versioned> versions) {
    * Adds {@code incoming}: drops every stored version its context covers, keeps the concurrent
    * ones, and ignores {@code incoming} itself if a stored version already supersedes it or is the
    * same event.
+   *
+   * <p>Copies of one client write (equal {@link WriteId}s) are one version: {@code incoming} is
+   * first united with its stored copy, and only then compared with the rest. A version is obsolete
+   * when other versions' contexts cover all of its events; a context covering some of them removes
+   * just those events (the copies that writer saw), and the version lives on as the copies it did
+   * not see. Each version's remaining events depend only on which events and contexts have been
+   * seen, not on the order they arrived in, which keeps merging commutative, associative and
+   * idempotent with write ids too.
    */
   public SiblingSet apply(Versioned incoming, ConflictMode mode) {
     Objects.requireNonNull(incoming, "incoming");
@@ -61,21 +84,33 @@ public record SiblingSet(List<Versioned> versions) {
           ? this
           : new SiblingSet(List.of(winner));
     }
-    List<Versioned> kept = new ArrayList<>(versions.size() + 1);
-    boolean incomingObsolete = false;
+    Versioned united = incoming;
+    List<Versioned> others = new ArrayList<>(versions.size());
     for (Versioned v : versions) {
-      if (v.dot().sameEvent(incoming.dot()) || v.supersedes(incoming)) {
-        incomingObsolete = true;
-      }
-      if (!incoming.supersedes(v) || v.dot().sameEvent(incoming.dot())) {
-        kept.add(v);
+      if (v.sameWrite(united)) {
+        united = v.unite(united);
+      } else if (v.writeId() == null && v.dot().sameEvent(incoming.dot())) {
+        return this; // the same event again
+      } else {
+        others.add(v);
       }
     }
-    if (incomingObsolete) {
-      return kept.size() == versions.size() ? this : new SiblingSet(kept);
+    Versioned left = united;
+    List<Versioned> kept = new ArrayList<>(others.size() + 1);
+    for (Versioned v : others) {
+      if (left != null) {
+        left = left.withoutEventsCoveredBy(v.context());
+      }
+      Versioned survivor = v.withoutEventsCoveredBy(united.context());
+      if (survivor != null) {
+        kept.add(survivor);
+      }
     }
-    kept.add(incoming);
-    return new SiblingSet(kept);
+    if (left != null) {
+      kept.add(left);
+    }
+    SiblingSet out = new SiblingSet(kept);
+    return out.equals(this) ? this : out;
   }
 
   /** The join of two replicas' sibling sets. */
@@ -110,6 +145,16 @@ public record SiblingSet(List<Versioned> versions) {
   /** True when versions exist and every one of them is a tombstone. */
   public boolean deleted() {
     return !versions.isEmpty() && versions.stream().allMatch(Versioned::tombstone);
+  }
+
+  /** The version that is a copy of the write {@code id}, or null when none is. */
+  public Versioned withWriteId(WriteId id) {
+    for (Versioned v : versions) {
+      if (id.equals(v.writeId())) {
+        return v;
+      }
+    }
+    return null;
   }
 
   /** The highest counter {@code node} has used for this key, as far as these versions know. */

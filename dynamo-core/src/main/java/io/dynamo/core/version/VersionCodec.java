@@ -15,7 +15,17 @@ import java.util.zip.CRC32C;
  */
 public final class VersionCodec {
   private static final int CLOCK_FORMAT = 1;
-  private static final int SIBLINGS_FORMAT = 1;
+  /** The first sibling format: versions without write ids. */
+  private static final int SIBLINGS_FORMAT_PLAIN = 1;
+  /**
+   * Adds a flags byte per version (bit 0 tombstone, bit 1 write id follows the value, bit 2 aliases
+   * follow). A set with no write ids is still written in format 1, so records that do not use ids
+   * stay byte for byte as before (same digests, readable by nodes that predate format 2).
+   */
+  private static final int SIBLINGS_FORMAT_WRITE_IDS = 2;
+  private static final int FLAG_TOMBSTONE = 1;
+  private static final int FLAG_WRITE_ID = 2;
+  private static final int FLAG_ALIASES = 4;
   private static final int MAX_ENTRIES = 4096;
 
   private VersionCodec() {}
@@ -44,13 +54,30 @@ public final class VersionCodec {
 
   public static byte[] encodeSiblings(SiblingSet set) {
     Writer w = new Writer(estimatedSize(set));
-    w.byteValue(SIBLINGS_FORMAT);
+    boolean ids = set.versions().stream().anyMatch(v -> v.writeId() != null);
+    w.byteValue(ids ? SIBLINGS_FORMAT_WRITE_IDS : SIBLINGS_FORMAT_PLAIN);
     w.varint(set.versions().size());
     for (Versioned v : set.versions()) {
       w.dot(v.dot());
       w.clock(v.context());
-      w.byteValue(v.tombstone() ? 1 : 0);
+      int flags = v.tombstone() ? FLAG_TOMBSTONE : 0;
+      if (v.writeId() != null) {
+        flags |= FLAG_WRITE_ID;
+      }
+      if (!v.aliases().isEmpty()) {
+        flags |= FLAG_ALIASES;
+      }
+      w.byteValue(flags);
       w.bytes(v.value());
+      if (v.writeId() != null) {
+        w.bytes(v.writeId().unsafeBytes());
+      }
+      if (!v.aliases().isEmpty()) {
+        w.varint(v.aliases().size());
+        for (Dot alias : v.aliases()) {
+          w.dot(alias);
+        }
+      }
     }
     CRC32C crc = new CRC32C();
     crc.update(w.buf(), 0, w.size());
@@ -84,24 +111,42 @@ public final class VersionCodec {
     }
     Reader r = new Reader(bytes, bodyLength);
     int format = r.byteValue();
-    if (format != SIBLINGS_FORMAT) {
+    if (format != SIBLINGS_FORMAT_PLAIN && format != SIBLINGS_FORMAT_WRITE_IDS) {
       throw new MalformedVersionException("unknown sibling format " + format);
     }
+    int maxFlags =
+        format == SIBLINGS_FORMAT_PLAIN ? FLAG_TOMBSTONE : FLAG_TOMBSTONE | FLAG_WRITE_ID | FLAG_ALIASES;
     int count = r.count();
     List<Versioned> versions = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Dot dot = r.dot();
       VectorClock context = r.clock();
-      int flag = r.byteValue();
-      if (flag > 1) {
-        throw new MalformedVersionException("bad tombstone flag " + flag);
+      int flags = r.byteValue();
+      if ((flags & ~maxFlags) != 0) {
+        throw new MalformedVersionException("bad version flags " + flags);
       }
-      boolean tombstone = flag == 1;
+      boolean tombstone = (flags & FLAG_TOMBSTONE) != 0;
       byte[] value = r.bytes();
       if (tombstone && value.length > 0) {
         throw new MalformedVersionException("tombstone with a " + value.length + "-byte value");
       }
-      versions.add(new Versioned(dot, context, tombstone, value));
+      WriteId writeId = null;
+      List<Dot> aliases = List.of();
+      if ((flags & FLAG_WRITE_ID) != 0) {
+        writeId = r.writeId();
+      }
+      if ((flags & FLAG_ALIASES) != 0) {
+        int n = r.count();
+        aliases = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+          aliases.add(r.dot());
+        }
+      }
+      try {
+        versions.add(new Versioned(dot, context, tombstone, value, writeId, aliases));
+      } catch (IllegalArgumentException e) {
+        throw new MalformedVersionException("bad version: " + e.getMessage());
+      }
     }
     r.expectEnd();
     return new SiblingSet(versions);
@@ -239,6 +284,14 @@ public final class VersionCodec {
         return new Dot(new NodeId(new String(node, StandardCharsets.UTF_8)), counter, ts);
       } catch (IllegalArgumentException e) {
         throw new MalformedVersionException("bad clock entry: " + e.getMessage());
+      }
+    }
+
+    WriteId writeId() {
+      try {
+        return WriteId.of(bytes());
+      } catch (IllegalArgumentException e) {
+        throw new MalformedVersionException(e.getMessage());
       }
     }
 

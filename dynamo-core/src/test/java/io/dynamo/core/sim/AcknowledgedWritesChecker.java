@@ -27,8 +27,12 @@ import java.util.function.Predicate;
  *   <li><b>No invented value.</b> Every value a get returns was written by a put invoked before the
  *       get completed; a get marked deleted returns no values.
  *   <li><b>Well-formed acknowledgements.</b> A put's acknowledged context is its request context
- *       plus exactly one new event, and no two acknowledged puts of a key share that event (dot).
+ *       plus exactly one new event (for a put with a write id, one per copy its attempts made), and
+ *       no two acknowledged puts of a key share that event (dot).
  * </ol>
+ *
+ * Attempts at one logical write (a client's retries: same client, key, value and write id) may
+ * repeat a value; {@link DuplicateWritesChecker} checks that they never leave it twice.
  */
 public final class AcknowledgedWritesChecker {
   private AcknowledgedWritesChecker() {}
@@ -61,8 +65,8 @@ public final class AcknowledgedWritesChecker {
       writes.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
       if (op.isPut()) {
         ByteString value = op.request().getPutRequest().getValue();
-        SimulatedHistory.Op earlier = putsByValue.put(value, op);
-        if (earlier != null) {
+        SimulatedHistory.Op earlier = putsByValue.putIfAbsent(value, op);
+        if (earlier != null && !sameWrite(earlier, op)) {
           throw new IllegalArgumentException(
               "the checker needs unique values; " + value.toStringUtf8() + " was put twice");
         }
@@ -73,7 +77,7 @@ public final class AcknowledgedWritesChecker {
             acked.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(a);
             Acked same =
                 ackedByDot.computeIfAbsent(op.key(), k -> new HashMap<>()).put(show(dot), a);
-            if (same != null) {
+            if (same != null && !sameWrite(same.op(), op)) {
               violations.add(
                   "dot " + show(dot) + " names two different versions of one key; replicas holding"
                       + " one will ignore the other\n    first:  " + same.op() + "\n    second: " + op);
@@ -186,14 +190,23 @@ public final class AcknowledgedWritesChecker {
       }
     }
     boolean keepsSent = sent.entries().stream().allMatch(returned::covers);
-    if (added.size() != 1 || !keepsSent) {
+    // A write with a write id may have been made by several attempts, each an event of its own:
+    // the context then covers every copy it knows of.
+    int maxAdded = put.writeId().isEmpty() ? 1 : Integer.MAX_VALUE;
+    if (added.isEmpty() || added.size() > maxAdded || !keepsSent) {
       violations.add(
           "put acknowledged with context " + returned + ", which is not its request context "
               + sent + " plus one event: " + put);
       return null;
     }
+    // The version holding the value must be one of the events the acknowledgement names. For a
+    // write with a write id it may also be another copy alone: copies made by attempts the
+    // acknowledging coordinator never heard of, left when a writer that read only the
+    // acknowledged copy superseded it (the late copy of docs/decisions/0006-write-ids.md).
     Dot seen = put.createdDot();
-    if (seen != null && !seen.sameEvent(added.get(0))) {
+    if (seen != null
+        && put.writeId().isEmpty()
+        && put.createdDots().stream().noneMatch(d -> added.stream().anyMatch(d::sameEvent))) {
       violations.add(
           "put acknowledged with context " + returned + " but stored as " + show(seen) + ": " + put);
     }
@@ -208,6 +221,17 @@ public final class AcknowledgedWritesChecker {
       violations.add(what + " does not decode (" + e.getMessage() + "): " + op);
       return null;
     }
+  }
+
+  /**
+   * Whether two puts are attempts at one logical write: a client retrying it sends the same value
+   * to the same key (with the same write id, when it has one).
+   */
+  static boolean sameWrite(SimulatedHistory.Op a, SimulatedHistory.Op b) {
+    return a.client().equals(b.client())
+        && a.key().equals(b.key())
+        && a.writeId().equals(b.writeId())
+        && a.request().getPutRequest().getValue().equals(b.request().getPutRequest().getValue());
   }
 
   private static String show(Dot dot) {

@@ -51,7 +51,7 @@ public final class SimulatedClient {
     if (r > 0) {
       get.setQuorum(Quorum.newBuilder().setR(r));
     }
-    send(node, cluster.nextRequestId(), b -> b.setGetRequest(get), onDone);
+    send(node, cluster.nextRequestId(), b -> b.setGetRequest(get), timeoutMillis, onDone);
   }
 
   public void put(
@@ -67,7 +67,7 @@ public final class SimulatedClient {
     if (w > 0) {
       put.setQuorum(Quorum.newBuilder().setW(w));
     }
-    send(node, cluster.nextRequestId(), b -> b.setPutRequest(put), onDone);
+    send(node, cluster.nextRequestId(), b -> b.setPutRequest(put), timeoutMillis, onDone);
   }
 
   public void delete(
@@ -82,13 +82,26 @@ public final class SimulatedClient {
     if (w > 0) {
       delete.setQuorum(Quorum.newBuilder().setW(w));
     }
-    send(node, cluster.nextRequestId(), b -> b.setDeleteRequest(delete), onDone);
+    send(node, cluster.nextRequestId(), b -> b.setDeleteRequest(delete), timeoutMillis, onDone);
+  }
+
+  /**
+   * Sends one attempt of a request {@code body} builds (a put or delete with its write id, say) and
+   * gives up on it after {@code attemptTimeoutMillis}.
+   */
+  public void attempt(
+      NodeId node,
+      Consumer<Envelope.Builder> body,
+      long attemptTimeoutMillis,
+      Consumer<SimulatedHistory.Op> onDone) {
+    send(node, cluster.nextRequestId(), body, attemptTimeoutMillis, onDone);
   }
 
   private void send(
       NodeId node,
       long requestId,
       Consumer<Envelope.Builder> body,
+      long timeoutMillis,
       Consumer<SimulatedHistory.Op> onDone) {
     Envelope.Builder b = Replies.envelope(requestId);
     body.accept(b);
@@ -133,7 +146,7 @@ public final class SimulatedClient {
     }
     cluster.history().complete(p.op(), cluster.queue().now(), response);
     if (response.hasPutResponse()) {
-      p.op().createdDot(cluster.findDot(p.op().request().getPutRequest()));
+      p.op().createdDots(cluster.findDots(p.op().request().getPutRequest()));
     }
     if (p.onDone() != null) {
       p.onDone().accept(p.op());

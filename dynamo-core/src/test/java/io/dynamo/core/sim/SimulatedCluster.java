@@ -109,18 +109,34 @@ public final class SimulatedCluster {
    * storage (values are unique in simulations), or null if no node holds it any more.
    */
   public Dot findDot(PutRequest put) {
+    List<Dot> dots = findDots(put);
+    return dots.isEmpty() ? null : dots.get(0);
+  }
+
+  /**
+   * As {@link #findDot}, every event of the versions holding the put's value on any node, smallest
+   * first: a write retried with a write id may have been made by several attempts, each an event,
+   * and nodes may hold different copies until they meet.
+   */
+  public List<Dot> findDots(PutRequest put) {
     byte[] key = put.getKey().toByteArray();
     DataKey dataKey = new DataKey(ring.partitionOf(put.getBucket(), key), put.getBucket(), key);
+    List<Dot> out = new ArrayList<>();
     for (NodeId id : nodeIds()) {
       SiblingSet stored =
           new LocalReplica(node(id).engine(), config.settings().maxClockEntries()).read(dataKey);
       for (Versioned v : stored.versions()) {
         if (!v.tombstone() && Arrays.equals(v.value(), put.getValue().toByteArray())) {
-          return v.dot();
+          for (Dot d : v.dots()) {
+            if (out.stream().noneMatch(d::sameEvent)) {
+              out.add(d);
+            }
+          }
         }
       }
     }
-    return null;
+    out.sort(Versioned.DOT_ORDER);
+    return out;
   }
 
   public SimulationConfig config() {
@@ -177,6 +193,20 @@ public final class SimulatedCluster {
   public void restart(NodeId id) {
     node(id).start();
     note("restart " + id);
+  }
+
+  /** Pauses {@code id} (SIGSTOP): it keeps its state and runs nothing until resumed. */
+  public void pause(NodeId id) {
+    node(id).pause();
+    note("pause " + id);
+  }
+
+  /** Resumes a paused node if it is still paused (a crash ends a pause too). */
+  public void resume(NodeId id) {
+    if (node(id).isPaused()) {
+      node(id).resume();
+      note("resume " + id);
+    }
   }
 
   public boolean isUp(NodeId id) {

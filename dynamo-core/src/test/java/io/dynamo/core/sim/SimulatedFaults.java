@@ -9,8 +9,9 @@ import java.util.Random;
  * Random faults while it is active, one every {@code minGap..maxGap} ms of simulated time, drawn
  * from the cluster's random source: process crashes and restarts, partitions (a random side cut off
  * from the rest, or one link one way) and heals, changes of the random drop rate, and, when enabled,
- * power losses of a random set of nodes at once (1 to all of them). Every fault is noted in the
- * cluster, so failure messages list them.
+ * power losses of a random set of nodes at once (1 to all of them), and, when enabled, pauses of a
+ * running node (SIGSTOP) for up to {@code maxPauseMillis}. Every fault is noted in the cluster, so
+ * failure messages list them.
  */
 final class SimulatedFaults {
   private final SimulatedCluster cluster;
@@ -19,11 +20,24 @@ final class SimulatedFaults {
   private final double maxDrop;
   private final long minGapMillis;
   private final long maxGapMillis;
+  private final long maxPauseMillis;
   private boolean active;
   private int injected;
 
   SimulatedFaults(
       SimulatedCluster cluster, boolean powerLoss, double maxDrop, long minGapMillis, long maxGapMillis) {
+    this(cluster, powerLoss, maxDrop, minGapMillis, maxGapMillis, 0);
+  }
+
+  /** @param maxPauseMillis 0: no pauses (and the seed's random stream is as without them) */
+  SimulatedFaults(
+      SimulatedCluster cluster,
+      boolean powerLoss,
+      double maxDrop,
+      long minGapMillis,
+      long maxGapMillis,
+      long maxPauseMillis) {
+    this.maxPauseMillis = maxPauseMillis;
     this.cluster = cluster;
     this.random = cluster.random();
     this.powerLoss = powerLoss;
@@ -58,6 +72,18 @@ final class SimulatedFaults {
     List<NodeId> down = new ArrayList<>();
     for (NodeId id : cluster.nodeIds()) {
       (cluster.isUp(id) ? up : down).add(id);
+    }
+    if (maxPauseMillis > 0 && random.nextInt(100) < 35) {
+      List<NodeId> running = up.stream().filter(id -> !cluster.node(id).isPaused()).toList();
+      if (!running.isEmpty()) {
+        NodeId victim = pick(running);
+        cluster.pause(victim);
+        cluster.queue().schedule(
+            random.nextLong(50, maxPauseMillis + 1), "resume " + victim, () -> cluster.resume(victim));
+        injected++;
+        scheduleNext();
+        return;
+      }
     }
     int choice = random.nextInt(100);
     if (choice < 25 && !up.isEmpty()) {

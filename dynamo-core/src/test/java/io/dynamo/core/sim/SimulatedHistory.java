@@ -34,7 +34,7 @@ public final class SimulatedHistory {
     private final long invokedStep;
     private final Envelope request;
     private long completedAt = -1;
-    private Dot createdDot;
+    private java.util.List<Dot> createdDots = java.util.List.of();
     private long completedStep = Long.MAX_VALUE;
     private Envelope response;
 
@@ -111,11 +111,16 @@ public final class SimulatedHistory {
      * replica had already replaced the version).
      */
     public Dot createdDot() {
-      return createdDot;
+      return createdDots.isEmpty() ? null : createdDots.get(0);
     }
 
-    void createdDot(Dot dot) {
-      this.createdDot = dot;
+    /** Every event of the version holding the put's value, as the simulator saw it; see createdDot. */
+    public java.util.List<Dot> createdDots() {
+      return createdDots;
+    }
+
+    void createdDots(java.util.List<Dot> dots) {
+      this.createdDots = java.util.List.copyOf(dots);
     }
 
     public boolean isGet() {
@@ -154,6 +159,14 @@ public final class SimulatedHistory {
             new Key(request.getDeleteRequest().getBucket(), request.getDeleteRequest().getKey());
         default -> throw new IllegalStateException("not a data request: " + request.getBodyCase());
       };
+    }
+
+    /** The write id a put or delete carried; empty when none (or not a write). */
+    public ByteString writeId() {
+      if (isPut()) {
+        return request.getPutRequest().getWriteId();
+      }
+      return request.hasDeleteRequest() ? request.getDeleteRequest().getWriteId() : ByteString.EMPTY;
     }
 
     /** The context a write carried (empty for a blind write). */

@@ -24,6 +24,10 @@ import java.util.function.Consumer;
  * {@link NodeProtocol} over the same storage. With failure detection on, each incarnation has a
  * fresh {@link FailureDetector} (it has heard from nobody yet, so it believes every peer up) and
  * starts its heartbeat and handoff timers.
+ *
+ * <p>A node can also be paused, as SIGSTOP or a long GC pause does: it keeps its state and its
+ * connections, but runs nothing (messages, timers, storage work) until it resumes; then it runs
+ * what piled up, in order, late. A pause is bounded in time by the test, which bounds the backlog.
  */
 public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final NodeId id;
@@ -41,6 +45,9 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final ShardRouter router;
   private int incarnation;
   private boolean up;
+  private boolean paused;
+  /** Work that arrived while paused, in arrival order. */
+  private final java.util.List<Runnable> deferred = new java.util.ArrayList<>();
   private NodeProtocol[] shards;
 
   SimulatedNode(
@@ -112,7 +119,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     int current = ++incarnation;
     up = true;
     String name = id.value();
-    java.util.function.BooleanSupplier alive = () -> up && incarnation == current;
+    SimulatedGate alive = task -> gate(current, task);
     // Shards share the node's storage, failure detector and verdicts, as in the server; the
     // simulator runs them all on its one event queue.
     PeerHealth health =
@@ -152,18 +159,62 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       throw new IllegalStateException(id + " is already down");
     }
     up = false;
+    paused = false;
+    deferred.clear();
+  }
+
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /** Stops running anything until {@link #resume}; messages and timers wait. */
+  public void pause() {
+    if (!up || paused) {
+      throw new IllegalStateException(id + " is not running");
+    }
+    paused = true;
+  }
+
+  /** Runs what waited during the pause, in order, then carries on. */
+  public void resume() {
+    if (!paused) {
+      throw new IllegalStateException(id + " is not paused");
+    }
+    paused = false;
+    for (Runnable task : deferred) {
+      queue.schedule(0, id + " resumed", task);
+    }
+    deferred.clear();
+  }
+
+  /** Runs {@code task} of incarnation {@code current} now, after the pause, or never. */
+  private void gate(int current, Runnable task) {
+    if (!up || incarnation != current) {
+      return;
+    }
+    if (paused) {
+      deferred.add(() -> gate(current, task));
+      return;
+    }
+    task.run();
   }
 
   @Override
   public void receivePeer(NodeId from, Envelope message) {
     if (up) {
-      shards[router.shardOfPeerMessage(message)].onPeerMessage(from, message);
+      gate(incarnation, () -> shards[router.shardOfPeerMessage(message)].onPeerMessage(from, message));
     }
   }
 
   @Override
   public void receiveClient(Envelope request, Consumer<Envelope> reply) {
     if (up) {
+      gate(incarnation, () -> serveClient(request, reply));
+    }
+  }
+
+  private void serveClient(Envelope request, Consumer<Envelope> reply) {
+    {
       int current = incarnation;
       // A reply from an incarnation that has crashed never leaves the node.
       int partition = router.partitionOfClientRequest(request);

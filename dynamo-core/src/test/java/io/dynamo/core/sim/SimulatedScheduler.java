@@ -1,34 +1,27 @@
 package io.dynamo.core.sim;
 
 import io.dynamo.core.runtime.Scheduler;
-import java.util.function.BooleanSupplier;
 
 /**
- * A node's protocol thread: tasks go on the shared event queue and run only while the node
- * incarnation that scheduled them is alive, so a crash silently drops its timers.
+ * A node's protocol thread: tasks go on the shared event queue and run through the gate of the
+ * node incarnation that scheduled them, so a crash silently drops its timers and a pause holds
+ * them until it ends.
  */
 final class SimulatedScheduler implements Scheduler {
   private final SimulatedEventQueue queue;
   private final String label;
-  private final BooleanSupplier alive;
+  private final SimulatedGate gate;
 
-  SimulatedScheduler(SimulatedEventQueue queue, String nodeName, BooleanSupplier alive) {
+  SimulatedScheduler(SimulatedEventQueue queue, String nodeName, SimulatedGate gate) {
     this.queue = queue;
     this.label = nodeName + " task";
-    this.alive = alive;
+    this.gate = gate;
   }
 
   @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
     SimulatedEventQueue.Handle handle =
-        queue.schedule(
-            delayMillis,
-            label,
-            () -> {
-              if (alive.getAsBoolean()) {
-                task.run();
-              }
-            });
+        queue.schedule(delayMillis, label, () -> gate.run(task));
     return handle::cancel;
   }
 }

@@ -4,13 +4,12 @@ import io.dynamo.core.runtime.StorageExecutor;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 
 /**
  * A node's storage threads: each piece of work runs after a random delay (so storage calls of one
  * node may finish out of order, as on a thread pool), and its outcome is handed back on the node's
  * protocol thread as a separate event. Work scheduled by a node incarnation that has since crashed
- * never runs.
+ * never runs; work due while the node is paused waits for the pause to end.
  */
 final class SimulatedStorageExecutor implements StorageExecutor {
   private final SimulatedEventQueue queue;
@@ -19,7 +18,7 @@ final class SimulatedStorageExecutor implements StorageExecutor {
   private final long maxDelayMillis;
   private final String workLabel;
   private final String doneLabel;
-  private final BooleanSupplier alive;
+  private final SimulatedGate gate;
 
   SimulatedStorageExecutor(
       SimulatedEventQueue queue,
@@ -27,14 +26,14 @@ final class SimulatedStorageExecutor implements StorageExecutor {
       long minDelayMillis,
       long maxDelayMillis,
       String nodeName,
-      BooleanSupplier alive) {
+      SimulatedGate gate) {
     this.queue = queue;
     this.random = random;
     this.minDelayMillis = minDelayMillis;
     this.maxDelayMillis = maxDelayMillis;
     this.workLabel = nodeName + " storage";
     this.doneLabel = nodeName + " storage-done";
-    this.alive = alive;
+    this.gate = gate;
   }
 
   @Override
@@ -43,10 +42,7 @@ final class SimulatedStorageExecutor implements StorageExecutor {
     queue.schedule(
         delay,
         workLabel,
-        () -> {
-          if (!alive.getAsBoolean()) {
-            return;
-          }
+        () -> gate.run(() -> {
           T result = null;
           Throwable failure = null;
           try {
@@ -56,14 +52,7 @@ final class SimulatedStorageExecutor implements StorageExecutor {
           }
           T r = result;
           Throwable f = failure;
-          queue.schedule(
-              0,
-              doneLabel,
-              () -> {
-                if (alive.getAsBoolean()) {
-                  onDone.accept(r, f);
-                }
-              });
-        });
+          queue.schedule(0, doneLabel, () -> gate.run(() -> onDone.accept(r, f)));
+        }));
   }
 }

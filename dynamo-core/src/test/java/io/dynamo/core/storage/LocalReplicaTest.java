@@ -12,6 +12,7 @@ import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VectorClock;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.core.version.Versioned;
+import io.dynamo.core.version.WriteId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +70,47 @@ class LocalReplicaTest {
     SiblingSet stored = replica.read(KEY);
     assertThat(stored.versions()).containsExactlyInAnyOrder(first, second);
     assertThat(stored.values()).containsExactlyInAnyOrder(bytes("one"), bytes("two"));
+  }
+
+  static final WriteId ID = WriteId.of(bytes("write-1"));
+
+  LocalReplica.Coordinated putWithId(LocalReplica at, NodeId self, long now, String value) {
+    return at.coordinate(
+        KEY, self, now, VectorClock.EMPTY, false, bytes(value), SIB, java.util.List.of(), ID);
+  }
+
+  @Test
+  void aRetryReachingTheCoordinatorThatHasACopyMakesNoNewEvent() {
+    LocalReplica.Coordinated first = putWithId(replica, A, 1, "v");
+    LocalReplica.Coordinated retry = putWithId(replica, A, 2, "v");
+    assertThat(retry.created()).isEqualTo(first.created());
+    assertThat(retry.record()).isEqualTo(first.record());
+    assertThat(replica.read(KEY).versions()).containsExactly(first.created());
+    assertThat(first.created().writeId()).isEqualTo(ID);
+    // A write without an id after it is another write: a new event, a sibling.
+    Versioned other = put(A, 3, VectorClock.EMPTY, "v");
+    assertThat(other.dot().counter()).isGreaterThan(first.created().dot().counter());
+    assertThat(replica.read(KEY).versions()).hasSize(2);
+  }
+
+  @Test
+  void copiesMadeByTwoCoordinatorsBecomeOneVersionWhereTheyMeet() {
+    LocalReplica other = new LocalReplica(new InMemoryStorageEngine(), 10);
+    LocalReplica.Coordinated atA = putWithId(replica, A, 1, "v");
+    LocalReplica.Coordinated atB = putWithId(other, B, 2, "v");
+    SiblingSet merged = replica.merge(KEY, atB.record(), SIB, null, 3);
+    assertThat(merged.versions()).singleElement().satisfies(v -> {
+      assertThat(v.dot()).isEqualTo(atA.created().dot());
+      assertThat(v.aliases()).containsExactly(atB.created().dot());
+    });
+    assertThat(merged.values()).hasSize(1);
+    // A retry through A now answers with a context covering both copies.
+    LocalReplica.Coordinated retry = putWithId(replica, A, 4, "v");
+    assertThat(retry.writerContext().covers(atA.created().dot())).isTrue();
+    assertThat(retry.writerContext().covers(atB.created().dot())).isTrue();
+    // Merging the other way round gives the same record, byte for byte.
+    assertThat(VersionCodec.encodeSiblings(other.merge(KEY, atA.record(), SIB, null, 5)))
+        .isEqualTo(replica.readRecord(KEY));
   }
 
   @Test

@@ -31,6 +31,11 @@ import net.jqwik.api.constraints.Size;
  * sets (as a coordinator's post-write state or anti-entropy would). Arbitrary random dots would
  * describe impossible histories in which these laws need not hold.
  *
+ * <p>Writes may carry a client's write id, and a write with one may be retried: the same request
+ * (context, value, id) through another coordinator, later in the history, as a forwarder or client
+ * does when an attempt goes unanswered. Copies of one write must reconcile into one version
+ * wherever they meet, and the laws must still hold.
+ *
  * <p>Whole-set exchange matters: if replicas receive single versions, a replica can hold the blind
  * write (n,2) without (n,1); a client reading it gets context {n:2}, which covers (n,1) unseen, and
  * merge stops being associative. (NodeProtocol.replicate ships only the created version today.)
@@ -39,10 +44,20 @@ class SiblingSetProperties {
   static final int NODES = 3;
 
   /** One step of a history. */
-  sealed interface Step permits Write, Sync {}
+  sealed interface Step permits Write, Sync, Retry {}
 
-  /** A client reads the replicas in {@code readMask} (none: a blind write) and writes via coord. */
-  record Write(int coord, int readMask, boolean tombstone, long timestamp) implements Step {}
+  /**
+   * A client reads the replicas in {@code readMask} (none: a blind write) and writes via coord,
+   * with a write id when {@code withId}.
+   */
+  record Write(int coord, int readMask, boolean tombstone, long timestamp, boolean withId)
+      implements Step {}
+
+  /**
+   * The {@code write}-th write with an id (modulo how many there are so far) is sent again, the
+   * same request, through {@code coord}.
+   */
+  record Retry(int write, int coord, long timestamp) implements Step {}
 
   /** Replica {@code to} receives and merges replica {@code from}'s whole sibling set. */
   record Sync(int from, int to) implements Step {}
@@ -55,6 +70,8 @@ class SiblingSetProperties {
   static final class History {
     final SiblingSet[] replicas = new SiblingSet[NODES];
     final List<Versioned> minted = new ArrayList<>();
+    /** The first copy of every write made with a write id, in order. */
+    final List<Versioned> withIds = new ArrayList<>();
     final List<Step> steps;
 
     History(List<Step> steps) {
@@ -62,7 +79,15 @@ class SiblingSetProperties {
       Arrays.fill(replicas, SiblingSet.EMPTY);
       for (Step s : steps) {
         if (s instanceof Write w) {
-          write(w.coord(), read(w.readMask()), w.tombstone(), w.timestamp());
+          Versioned v = write(w.coord(), read(w.readMask()), w.tombstone(), w.timestamp());
+          if (w.withId()) {
+            v = v.withWriteId(WriteId.of(("w" + withIds.size()).getBytes(StandardCharsets.UTF_8)));
+            minted.set(minted.size() - 1, v);
+            replicas[w.coord()] = replicaWithout(w.coord(), v.dot()).apply(v, ConflictMode.SIBLINGS);
+            withIds.add(v);
+          }
+        } else if (s instanceof Retry r && !withIds.isEmpty()) {
+          retry(withIds.get(r.write() % withIds.size()), r.coord(), r.timestamp());
         } else if (s instanceof Sync y) {
           replicas[y.to()] = replicas[y.to()].merge(replicas[y.from()], ConflictMode.SIBLINGS);
         }
@@ -77,6 +102,30 @@ class SiblingSetProperties {
         }
       }
       return ctx;
+    }
+
+    private SiblingSet replicaWithout(int i, Dot dot) {
+      return new SiblingSet(
+          replicas[i].versions().stream().filter(v -> !v.dot().sameEvent(dot)).toList());
+    }
+
+    /**
+     * Sends {@code first}'s request again through {@code coord}, as LocalReplica.coordinate takes
+     * it: nothing new when coord holds a copy, else a new event with the same id, context and value.
+     */
+    void retry(Versioned first, int coord, long timestamp) {
+      if (replicas[coord].withWriteId(first.writeId()) != null) {
+        return;
+      }
+      NodeId self = node(coord);
+      long counter =
+          Math.max(replicas[coord].highestCounter(self), first.context().counter(self)) + 1;
+      Versioned copy =
+          new Versioned(
+              new Dot(self, counter, timestamp), first.context(), first.tombstone(), first.value(),
+              first.writeId(), List.of());
+      replicas[coord] = replicas[coord].apply(copy, ConflictMode.SIBLINGS);
+      minted.add(copy);
     }
 
     /** Mints a version at {@code coord} as LocalReplica.coordinate does and stores it there. */
@@ -128,12 +177,16 @@ class SiblingSetProperties {
                     Tuple.of(3, Arbitraries.integers().between(1, (1 << NODES) - 1))),
                 Arbitraries.of(false, false, false, true),
                 // Coarse, skewed timestamps: ties and clocks running backwards happen.
-                Arbitraries.longs().between(0, 30))
+                Arbitraries.longs().between(0, 30),
+                Arbitraries.of(false, true))
             .as(Write::new);
     Arbitrary<Step> syncs =
         Combinators.combine(nodes, nodes).filter((a, b) -> !a.equals(b)).as(Sync::new);
+    Arbitrary<Step> retries =
+        Combinators.combine(Arbitraries.integers().between(0, 10), nodes, Arbitraries.longs().between(0, 30))
+            .as(Retry::new);
     return Arbitraries.frequencyOf(
-        Tuple.of(3, writes), Tuple.of(2, syncs));
+        Tuple.of(3, writes), Tuple.of(2, syncs), Tuple.of(1, retries));
   }
 
   @Provide
@@ -157,6 +210,9 @@ class SiblingSetProperties {
               .as("%s over %s", vs.get(i), vs.get(j))
               .isFalse();
           assertThat(vs.get(i).dot().sameEvent(vs.get(j).dot())).isFalse();
+          assertThat(vs.get(i).sameWrite(vs.get(j)))
+              .as("two copies of one write side by side: %s and %s", vs.get(i), vs.get(j))
+              .isFalse();
         }
       }
     }
@@ -205,19 +261,68 @@ class SiblingSetProperties {
     }
   }
 
-  /** Everything converges to exactly the versions no other version written supersedes. */
+  /**
+   * Everything converges to exactly the writes no other version written supersedes, each once:
+   * a write with copies keeps the events (copies) no other writer saw, the smallest as its dot.
+   */
   @Property
   void fullSyncKeepsExactlyTheUnsupersededVersions(@ForAll("histories") History h) {
-    Set<Versioned> expected = new HashSet<>();
-    for (Versioned v : h.minted) {
-      if (h.minted.stream().noneMatch(w -> w != v && w.supersedes(v))) {
-        expected.add(v);
-      }
-    }
+    Set<Versioned> expected = expectedAfterFullSync(h.minted);
     h.syncAll();
     for (SiblingSet r : h.replicas) {
       assertThat(asSet(r)).isEqualTo(expected);
     }
+  }
+
+  static Set<Versioned> expectedAfterFullSync(List<Versioned> minted) {
+    Set<Versioned> expected = new HashSet<>();
+    Set<WriteId> done = new HashSet<>();
+    for (Versioned v : minted) {
+      if (v.writeId() != null && !done.add(v.writeId())) {
+        continue;
+      }
+      List<Versioned> copies = minted.stream().filter(c -> c == v || v.sameWrite(c)).toList();
+      List<Dot> live = new ArrayList<>();
+      for (Versioned c : copies) {
+        boolean seen = minted.stream().anyMatch(o -> !copies.contains(o) && o.context().covers(c.dot()));
+        if (!seen) {
+          live.add(c.dot());
+        }
+      }
+      if (live.isEmpty()) {
+        continue;
+      }
+      live.sort(Versioned.DOT_ORDER);
+      expected.add(
+          new Versioned(
+              live.get(0), v.context(), v.tombstone(), v.value(), v.writeId(),
+              live.subList(1, live.size())));
+    }
+    return expected;
+  }
+
+  @Property
+  void copiesOfOneWriteAreNeverSiblings(@ForAll("histories") History h) {
+    h.syncAll();
+    for (SiblingSet r : h.replicas) {
+      Set<WriteId> ids = new HashSet<>();
+      for (Versioned v : r.versions()) {
+        if (v.writeId() != null) {
+          assertThat(ids.add(v.writeId())).as("write %s twice in %s", v.writeId(), r).isTrue();
+        }
+      }
+    }
+  }
+
+  /** A context read from a replica holding every copy of a write makes every copy obsolete. */
+  @Property
+  void aContextReadAfterCopiesMetSupersedesEveryCopy(
+      @ForAll("histories") History h, @ForAll @IntRange(min = 0, max = NODES - 1) int coord) {
+    h.syncAll();
+    VectorClock read = h.replicas[0].context();
+    h.write(coord, read, false, 100);
+    h.syncAll();
+    assertThat(h.replicas[0].versions()).hasSize(1);
   }
 
   @Property
@@ -253,8 +358,14 @@ class SiblingSetProperties {
       assertThat(after.versions()).doesNotContain(v);
     }
     // What the coordinator held that the client had not read survives as w's sibling.
+    // A write whose copies the client saw only some of lives on as the copies it did not see.
     for (Versioned v : before.versions()) {
-      assertThat(after.versions().contains(v)).isEqualTo(!read.context().covers(v.dot()));
+      Versioned left = v.withoutEventsCoveredBy(read.context());
+      if (left == null) {
+        assertThat(after.versions()).doesNotContain(v);
+      } else {
+        assertThat(after.versions()).contains(left);
+      }
     }
   }
 
@@ -297,10 +408,7 @@ class SiblingSetProperties {
         .hasSize(before.versions().size() + writes);
   }
 
-  static final Comparator<Versioned> LATEST =
-      Comparator.<Versioned>comparingLong(v -> v.dot().timestampMillis())
-          .thenComparing(v -> v.dot().node())
-          .thenComparingLong(v -> v.dot().counter());
+  static final Comparator<Versioned> LATEST = SiblingSet.LATEST;
 
   @Property
   void lastWriteWinsKeepsExactlyTheLatestWhateverTheOrder(
@@ -380,5 +488,46 @@ class SiblingSetProperties {
     assertThat(second.dot().counter()).isEqualTo(2);
     assertThat(h.replicas[0].versions()).containsExactly(first, second);
     assertThat(h.replicas[0].context().counters()).containsEntry(node(0), 2L);
+  }
+
+  static final WriteId W = WriteId.of(new byte[] {42});
+
+  @Example
+  void twoAttemptsAtOneWriteAreOneVersionWhoseClockCoversBoth() {
+    Versioned first =
+        Versioned.value(new Dot(node(0), 1, 5), VectorClock.EMPTY, new byte[] {1}).withWriteId(W);
+    Versioned retry =
+        Versioned.value(new Dot(node(1), 1, 9), VectorClock.EMPTY, new byte[] {1}).withWriteId(W);
+    for (SiblingSet s : List.of(SiblingSet.of(first, retry), SiblingSet.of(retry, first))) {
+      assertThat(s.versions()).singleElement().satisfies(v -> {
+        assertThat(v.dot()).isEqualTo(first.dot());
+        assertThat(v.aliases()).containsExactly(retry.dot());
+        assertThat(s.context().covers(first.dot()) && s.context().covers(retry.dot())).isTrue();
+      });
+    }
+  }
+
+  /**
+   * The late copy: a writer saw the first attempt's copy only and superseded it; the retry's copy,
+   * made or delivered after that, is not covered by the writer's context, so it stands beside the
+   * writer's version, once, whatever the order in which replicas meet. (Making any copy's
+   * supersession kill every copy would need each replica to remember superseded write ids; without
+   * that memory the result would depend on arrival order, and replicas could disagree.)
+   */
+  @Example
+  void aLateCopyStandsOnceBesideAWriteThatSupersededItsTwin() {
+    Versioned x =
+        Versioned.value(new Dot(node(0), 1, 5), VectorClock.EMPTY, new byte[] {1}).withWriteId(W);
+    Versioned s = Versioned.value(new Dot(node(1), 1, 6), x.clock(), new byte[] {2});
+    Versioned y =
+        Versioned.value(new Dot(node(2), 1, 7), VectorClock.EMPTY, new byte[] {1}).withWriteId(W);
+    SiblingSet a = SiblingSet.of(x);
+    SiblingSet b = SiblingSet.of(s);
+    SiblingSet c = SiblingSet.of(y);
+    SiblingSet expected = SiblingSet.of(s, y);
+    assertThat(a.merge(b, ConflictMode.SIBLINGS).merge(c, ConflictMode.SIBLINGS)).isEqualTo(expected);
+    assertThat(a.merge(c, ConflictMode.SIBLINGS).merge(b, ConflictMode.SIBLINGS)).isEqualTo(expected);
+    assertThat(c.merge(b, ConflictMode.SIBLINGS).merge(a, ConflictMode.SIBLINGS)).isEqualTo(expected);
+    assertThat(a.merge(b.merge(c, ConflictMode.SIBLINGS), ConflictMode.SIBLINGS)).isEqualTo(expected);
   }
 }

@@ -180,10 +180,63 @@ class VersionCodecTest {
   @Test
   void unknownSiblingFormatIsMalformed() {
     byte[] body = Arrays.copyOf(VersionCodec.encodeSiblings(SiblingSet.EMPTY), 2);
-    body[0] = 2;
+    body[0] = 3;
     assertThatThrownBy(() -> VersionCodec.decodeSiblings(seal(body)))
         .isInstanceOf(MalformedVersionException.class)
         .hasMessageContaining("format");
+  }
+
+  // ---- write ids (format 2) ----------------------------------------------------------------
+
+  static final WriteId ID = WriteId.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+
+  /** A set with a plain version, a version with a write id, and one with a write id and aliases. */
+  static SiblingSet withWriteIds() {
+    VectorClock ctx = VectorClock.of(new Dot(C, 3, 17));
+    Versioned plain = Versioned.value(new Dot(C, 9, 5), ctx, utf8("plain"));
+    Versioned idOnly =
+        Versioned.tombstone(new Dot(B, 2, 6), VectorClock.EMPTY).withWriteId(WriteId.of(new byte[] {9}));
+    Versioned aliased =
+        new Versioned(
+            new Dot(A, 4, 7), ctx, false, utf8("retried"), ID,
+            List.of(new Dot(A, 6, 8), new Dot(B, 5, 9)));
+    return new SiblingSet(List.of(plain, idOnly, aliased));
+  }
+
+  @Test
+  void writeIdsAndAliasesRoundTripInFormatTwo() {
+    SiblingSet set = withWriteIds();
+    byte[] record = VersionCodec.encodeSiblings(set);
+    assertThat(record[0]).isEqualTo((byte) 2);
+    SiblingSet decoded = VersionCodec.decodeSiblings(record);
+    assertThat(decoded).isEqualTo(set);
+    assertThat(decoded.withWriteId(ID).aliases()).containsExactly(new Dot(A, 6, 8), new Dot(B, 5, 9));
+    assertThat(decoded.withWriteId(ID).clock().counters()).containsEntry(A, 6L).containsEntry(B, 5L);
+  }
+
+  @Test
+  void setsWithoutWriteIdsStayInFormatOneByteForByte() {
+    // Records of data written before write ids (and of writes without one) keep their bytes, so
+    // their digests, and nodes that only read format 1, are unaffected.
+    assertThat(VersionCodec.encodeSiblings(sample())[0]).isEqualTo((byte) 1);
+    assertThat(VersionCodec.encodeSiblings(VersionCodec.decodeSiblings(oneVersion(0, new byte[] {7}))))
+        .isEqualTo(oneVersion(0, new byte[] {7}));
+  }
+
+  @Test
+  void everyMutationOfAFormatTwoBodyDecodesOrIsReportedMalformed() {
+    byte[] record = VersionCodec.encodeSiblings(withWriteIds());
+    byte[] body = Arrays.copyOf(record, record.length - 4);
+    for (int i = 0; i < body.length; i++) {
+      for (int b : new int[] {0, 1, 2, 4, 7, 0x7f, 0x80, 0xff}) {
+        byte[] mutated = body.clone();
+        mutated[i] = (byte) b;
+        decodesOrIsMalformed(seal(mutated), "byte " + i + " = " + b);
+      }
+    }
+    for (int len = 0; len < body.length; len++) {
+      decodesOrIsMalformed(seal(Arrays.copyOf(body, len)), "body prefix " + len);
+    }
   }
 
   // ---- client contexts -----------------------------------------------------------------------

@@ -92,10 +92,21 @@ public final class ConfigLoader {
         optional("handoff.interval", positive(Units::duration), Duration.ofMillis(100));
     int handoffRate = optional("handoff.max-rate", range(1, 1_000_000), 2_000);
     boolean handoff = optional("handoff.enabled", ConfigLoader::bool, true);
+    long forwardRetryMillis =
+        optional(
+                "request.forward-retry",
+                positive(Units::duration),
+                Duration.ofMillis(ProtocolSettings.defaultForwardRetryMillis(timeoutMillis)))
+            .toMillis();
+    if (forwardRetryMillis > timeoutMillis) {
+      throw new ConfigException(
+          "request.forward-retry: must not exceed request.timeout (" + timeoutMillis + " ms): "
+              + forwardRetryMillis + " ms");
+    }
     ProtocolSettings protocol =
         new ProtocolSettings(
             timeoutMillis, maxClockEntries, (int) maxKey, heartbeat.toMillis(),
-            handoffInterval.toMillis(), handoffRate, handoff);
+            handoffInterval.toMillis(), handoffRate, handoff, forwardRetryMillis);
     double threshold =
         optional("failure-detector.phi-threshold", ConfigLoader::positiveDouble, 8.0);
     Duration pause =
