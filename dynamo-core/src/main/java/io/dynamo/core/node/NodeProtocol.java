@@ -264,6 +264,11 @@ public final class NodeProtocol implements OperationHost {
     BucketProperties props = RequestValidator.bucket(buckets, bucket);
     RequestValidator.key(request.getKey(), settings);
     int r = RequestValidator.quorum("r", request.getQuorum().getR(), props.r(), props.n());
+    long deadline = request.getDeadlineUnixMillis();
+    if (deadline != 0 && Long.compareUnsigned(clock.currentTimeMillis(), deadline) >= 0) {
+      throw new RequestException(
+          StatusCode.OVERLOADED, "get reached this node after its deadline; nothing read");
+    }
     int partition = partitionOf(knownPartition, bucket, request.getKey());
     ReplicaPlan plan = plan(partition, props.n());
     if (plan.targets().size() < r) {
