@@ -74,7 +74,7 @@ public final class DynamoClient implements AutoCloseable {
     this.penalties = new NodePenalties(b.addresses.size(), b.penalty.toNanos(), System::nanoTime);
     List<NodeConnection> list = new ArrayList<>();
     for (InetSocketAddress a : b.addresses) {
-      list.add(new NodeConnection(a, group, b.maxFrameBytes));
+      list.add(new NodeConnection(a, group, b.maxFrameBytes, b.maxInFlightPerNode));
     }
     this.nodes = List.copyOf(list);
   }
@@ -412,6 +412,7 @@ public final class DynamoClient implements AutoCloseable {
     private SiblingResolver resolver;
     private int maxFrameBytes = 64 << 20;
     private int ioThreads = 1;
+    private int maxInFlightPerNode = 8192;
 
     /** A node to send requests to, as {@code host:port}; add several to spread load. */
     public Builder node(String hostPort) {
@@ -466,6 +467,19 @@ public final class DynamoClient implements AutoCloseable {
 
     public Builder maxFrameBytes(int maxFrameBytes) {
       this.maxFrameBytes = maxFrameBytes;
+      return this;
+    }
+
+    /**
+     * Requests in flight to one node at once; past it a request fails at once, unsent, with
+     * {@link OverloadedException}, so a caller that outpaces the cluster cannot grow the client's
+     * memory without bound. Default 8192.
+     */
+    public Builder maxInFlightPerNode(int maxInFlightPerNode) {
+      if (maxInFlightPerNode < 1) {
+        throw new IllegalArgumentException("maxInFlightPerNode must be positive: " + maxInFlightPerNode);
+      }
+      this.maxInFlightPerNode = maxInFlightPerNode;
       return this;
     }
 

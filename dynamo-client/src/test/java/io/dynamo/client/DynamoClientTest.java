@@ -40,6 +40,30 @@ class DynamoClientTest {
   }
 
   @Test
+  void requestsPastTheInFlightLimitFailAtOnceUnsentAndTheLimitFreesUp() throws Exception {
+    try (ServerSocket silent = fakeNode(request -> null);
+        DynamoClient client =
+            client(silent).timeout(Duration.ofSeconds(2)).maxInFlightPerNode(3).build()) {
+      java.util.List<java.util.concurrent.CompletableFuture<GetResult>> held = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        held.add(client.getAsync("b", ("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), RequestOptions.DEFAULT));
+      }
+      java.util.concurrent.CompletableFuture<GetResult> refused =
+          client.getAsync("b", "k3".getBytes(java.nio.charset.StandardCharsets.UTF_8), RequestOptions.DEFAULT);
+      assertThat(refused).isCompletedExceptionally();
+      assertThatThrownBy(refused::join)
+          .hasCauseInstanceOf(OverloadedException.class)
+          .hasMessageContaining("this client's limit");
+      // Once the held requests end (here by timing out), the slots are free again.
+      for (var f : held) {
+        assertThatThrownBy(f::join).hasCauseInstanceOf(RequestTimeoutException.class);
+      }
+      assertThatThrownBy(() -> client.get("b", "again"))
+          .isInstanceOf(RequestTimeoutException.class);
+    }
+  }
+
+  @Test
   void quorumErrorBecomesATypedExceptionWithCounts() throws Exception {
     Function<Envelope, Envelope> answer =
         request ->

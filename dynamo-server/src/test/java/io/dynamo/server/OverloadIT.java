@@ -46,7 +46,11 @@ class OverloadIT {
     // The flooder waits as long as it takes: on a loaded machine its own queue of 100,000 requests
     // can take minutes to drain, and a client-side timeout would say nothing about the node.
     DynamoClient flooder =
-        DynamoClient.builder().node(cluster.clientAddress(0)).timeout(Duration.ofMinutes(10)).build();
+        DynamoClient.builder()
+            .node(cluster.clientAddress(0))
+            .timeout(Duration.ofMinutes(10))
+            .maxInFlightPerNode(FLOOD) // the node, not this client, is to shed the flood
+            .build();
     DynamoClient polite =
         DynamoClient.builder().node(cluster.clientAddress(0)).timeout(Duration.ofSeconds(10)).build();
     try (flooder; polite) {

@@ -1,6 +1,7 @@
 package io.dynamo.client.impl;
 
 import io.dynamo.client.ConnectionException;
+import io.dynamo.client.OverloadedException;
 import io.dynamo.client.RequestTimeoutException;
 import io.dynamo.netty.EnvelopeCodec;
 import io.dynamo.netty.NettyRuntime;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +36,9 @@ public final class NodeConnection implements AutoCloseable {
   private final Bootstrap bootstrap;
   private final AtomicLong nextRequestId = new AtomicLong(1);
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final int maxInFlight;
+  /** Requests taken and not yet completed, however they end: the bound on what this client holds. */
+  private final AtomicInteger inFlight = new AtomicInteger();
   private ChannelFuture channel;
   private volatile boolean closed;
 
@@ -41,6 +46,17 @@ public final class NodeConnection implements AutoCloseable {
   private record Pending(CompletableFuture<Envelope> future, ScheduledFuture<?> timer, Channel channel) {}
 
   public NodeConnection(InetSocketAddress address, EventLoopGroup group, int maxFrameBytes) {
+    this(address, group, maxFrameBytes, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxInFlight requests this connection holds at once; past it a request fails at once
+   *     with {@link OverloadedException}, unsent, so a caller that outpaces the node cannot grow
+   *     the client's memory without bound
+   */
+  public NodeConnection(
+      InetSocketAddress address, EventLoopGroup group, int maxFrameBytes, int maxInFlight) {
+    this.maxInFlight = maxInFlight;
     this.address = address;
     this.bootstrap =
         new Bootstrap()
@@ -69,6 +85,15 @@ public final class NodeConnection implements AutoCloseable {
       future.completeExceptionally(new ConnectionException("client is closed", null));
       return future;
     }
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      future.completeExceptionally(
+          new OverloadedException(
+              "not sent: " + maxInFlight + " requests already in flight to " + address
+                  + " (this client's limit)"));
+      return future;
+    }
+    future.whenComplete((r, e) -> inFlight.decrementAndGet());
     long id = nextRequestId.getAndIncrement();
     Envelope envelope = request.setProtocolVersion(PROTOCOL_VERSION).setRequestId(id).build();
     connect().addListener(
