@@ -171,7 +171,7 @@ public final class DynamoServer implements AutoCloseable {
               ? null
               : new MetricsEndpoint(
                   config.metricsListen(), config.nodeId(), protocols[0],
-                  shards.shard(0)::execute, replica, admission, System::currentTimeMillis);
+                  shards.shard(0)::execute, replica, admission, gauges(), System::currentTimeMillis);
     } catch (RuntimeException e) {
       shutdown();
       throw e;
@@ -202,6 +202,29 @@ public final class DynamoServer implements AutoCloseable {
 
   public InetSocketAddress peerAddress() {
     return (InetSocketAddress) peerChannel.localAddress();
+  }
+
+  private MetricsEndpoint.NodeGauges gauges() {
+    return new MetricsEndpoint.NodeGauges(
+        () -> sum(p -> p.missedAckHints()),
+        () -> sum(p -> p.keysPastWarning()),
+        () -> {
+          long n = 0;
+          for (PeerConnections p : peers) {
+            n += p.dropped();
+          }
+          return n;
+        },
+        this::clientPendingFrameBytes,
+        this::peerPendingFrameBytes);
+  }
+
+  private long sum(java.util.function.ToLongFunction<NodeProtocol> f) {
+    long n = 0;
+    for (NodeProtocol p : protocols) {
+      n += f.applyAsLong(p);
+    }
+    return n;
   }
 
   /** Client requests admitted and not yet answered, node-wide. */

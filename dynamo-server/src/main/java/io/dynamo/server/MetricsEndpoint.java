@@ -43,7 +43,16 @@ final class MetricsEndpoint implements AutoCloseable {
   private final java.util.concurrent.Executor protocolThread;
   private final LocalReplica replica;
   private final Admission admission;
+  private final NodeGauges gauges;
   private final LongSupplier wallClock;
+
+  /** Node-wide figures summed over shards and connections, read at each scrape. */
+  record NodeGauges(
+      LongSupplier missedAckHints,
+      LongSupplier keysPastWarning,
+      LongSupplier peerMessagesDropped,
+      LongSupplier clientPendingFrameBytes,
+      LongSupplier peerPendingFrameBytes) {}
 
   MetricsEndpoint(
       HostPort address,
@@ -52,9 +61,11 @@ final class MetricsEndpoint implements AutoCloseable {
       java.util.concurrent.Executor protocolThread,
       LocalReplica replica,
       Admission admission,
+      NodeGauges gauges,
       LongSupplier wallClock)
       throws IOException {
     this.admission = admission;
+    this.gauges = gauges;
     this.self = self;
     this.protocol = protocol;
     this.protocolThread = protocolThread;
@@ -119,6 +130,21 @@ final class MetricsEndpoint implements AutoCloseable {
       line(out, "dynamo_hints_oldest_age_seconds", labels,
           q == null ? 0 : Math.max(0, now - q.oldestCreatedAtMillis()) / 1000.0);
     }
+    header(out, "dynamo_missed_ack_hints_total", "counter",
+        "hints kept for replicas believed up that did not acknowledge a write in time");
+    line(out, "dynamo_missed_ack_hints_total", node, gauges.missedAckHints().getAsLong());
+    header(out, "dynamo_keys_past_warning_total", "counter",
+        "writes that left a key past its bucket's sibling or record-size warn level");
+    line(out, "dynamo_keys_past_warning_total", node, gauges.keysPastWarning().getAsLong());
+    header(out, "dynamo_peer_messages_dropped_total", "counter",
+        "messages to peers dropped because the peer was not keeping up");
+    line(out, "dynamo_peer_messages_dropped_total", node, gauges.peerMessagesDropped().getAsLong());
+    header(out, "dynamo_pending_frame_bytes", "gauge",
+        "bytes held in incomplete frames, by budget (network.max-pending-frame-bytes each)");
+    line(out, "dynamo_pending_frame_bytes", node + ",budget=\"client\"",
+        gauges.clientPendingFrameBytes().getAsLong());
+    line(out, "dynamo_pending_frame_bytes", node + ",budget=\"peer\"",
+        gauges.peerPendingFrameBytes().getAsLong());
     header(out, "dynamo_storage_failures_total", "counter",
         "local storage operations that failed (reads, writes, hints)");
     line(out, "dynamo_storage_failures_total", node, replica.failures().count());

@@ -157,6 +157,29 @@ public final class MiniCluster implements AutoCloseable {
     return configs.get(i).getProperty("listen.client");
   }
 
+  /** Node {@code i}'s Prometheus text from its metrics listener. */
+  public String scrapeMetrics(int i) {
+    java.net.InetSocketAddress address = node(i).metricsAddress();
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + address.getPort() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("metrics of node " + i + " answered " + r.statusCode());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A client that talks to node {@code i} only. */
   public DynamoClient client(int i) {
     DynamoClient c =

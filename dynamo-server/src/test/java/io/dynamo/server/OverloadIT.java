@@ -98,6 +98,12 @@ class OverloadIT {
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> cluster.node(0).admittedInFlight() == 0);
+    String metrics = cluster.scrapeMetrics(0);
+    assertThat(metrics)
+        .contains("dynamo_client_requests_in_flight{node=\"n1\"} 0")
+        .containsPattern("dynamo_client_requests_shed_total\\{node=\"n1\",reason=\"[a-z_]+\"} [1-9]")
+        .contains("# TYPE dynamo_missed_ack_hints_total counter")
+        .contains("dynamo_pending_frame_bytes{node=\"n1\",budget=\"client\"}");
     DynamoClient after = cluster.client(0);
     after.put("polite", "after", Context.NONE, "x".getBytes(UTF_8));
   }

@@ -80,8 +80,9 @@ public final class NodeProtocol implements OperationHost {
   private final List<NodeId> peerIds;
   private final Map<NodeId, Boolean> lastKnownUp = new HashMap<>();
   private final Map<NodeId, Long> transitions = new HashMap<>();
-  private long missedAckHints;
-  private long keysPastWarning;
+  // Written on this shard's thread only, read by metrics scrapes on another.
+  private volatile long missedAckHints;
+  private volatile long keysPastWarning;
   private long nextLargeKeyLogMillis;
   private boolean started;
 
