@@ -12,6 +12,7 @@ import io.dynamo.proto.v1.HintsRequest;
 import io.dynamo.proto.v1.LocalGetRequest;
 import io.dynamo.proto.v1.MemberStatus;
 import io.dynamo.proto.v1.PutRequest;
+import io.dynamo.proto.v1.StatusCode;
 import io.dynamo.proto.v1.Quorum;
 import io.dynamo.proto.v1.RouteNode;
 import io.dynamo.proto.v1.RouteRequest;
@@ -268,8 +269,10 @@ public final class DynamoClient implements AutoCloseable {
       boolean[] tried,
       Throwable last) {
     long remaining = deadlineNanos - System.nanoTime();
-    int index = penalties.choose(start, tried);
-    if (index < 0 || remaining <= 0) {
+    // Checked before choosing: choosing a penalized node takes its one probe, which only an
+    // attempt that is sent gives back.
+    int index = remaining <= 0 ? -1 : penalties.choose(start, tried);
+    if (index < 0) {
       if (last instanceof RequestTimeoutException || last == null) {
         return CompletableFuture.failedFuture(
             new RequestTimeoutException(
@@ -300,11 +303,26 @@ public final class DynamoClient implements AutoCloseable {
     return node.request(sent, Duration.ofNanos(budget))
         .handle(
             (response, error) -> {
+              // An earlier attempt that got no answer may have applied a write: that stays the
+              // outcome to report, whatever later attempts say.
+              Throwable ambiguous = last instanceof RequestTimeoutException ? last : null;
               if (error == null) {
                 penalties.clear(index);
+                if (ambiguous != null && isWrite(request) && response.hasError()
+                    && response.getError().getCode() == StatusCode.OVERLOADED) {
+                  return CompletableFuture.<Envelope>failedFuture(
+                      new RequestTimeoutException(
+                          "an earlier attempt got no answer and may have applied the write; the"
+                              + " last node tried refused it: " + response.getError().getMessage()));
+                }
                 return CompletableFuture.completedFuture(response);
               }
               Throwable cause = unwrap(error);
+              if (cause instanceof OverloadedException o && !o.wasSent()) {
+                // Refused by this client's own limit for that node: nothing was sent, the node
+                // said nothing either way, so its penalty stands and another node may take it.
+                return attempt(request, t, deadlineNanos, index + 1, tried, ambiguous != null ? ambiguous : cause);
+              }
               if (!(cause instanceof ConnectionException)
                   && !(cause instanceof RequestTimeoutException)) {
                 penalties.clear(index); // it answered
@@ -313,11 +331,17 @@ public final class DynamoClient implements AutoCloseable {
                 // Never sent, or sent and never answered: another node may do it. Safe for a
                 // write too, since it carries its write id.
                 penalties.penalize(index);
-                return attempt(request, t, deadlineNanos, index + 1, tried, cause);
+                return attempt(
+                    request, t, deadlineNanos, index + 1, tried,
+                    ambiguous != null && !(cause instanceof RequestTimeoutException) ? ambiguous : cause);
               }
               return CompletableFuture.<Envelope>failedFuture(cause);
             })
         .thenCompose(Function.identity());
+  }
+
+  private static boolean isWrite(Envelope.Builder request) {
+    return request.hasPutRequest() || request.hasDeleteRequest();
   }
 
   private static boolean allTried(boolean[] tried) {

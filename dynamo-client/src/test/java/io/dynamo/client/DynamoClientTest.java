@@ -153,6 +153,36 @@ class DynamoClientTest {
   }
 
   @Test
+  void aRefusalAfterAnUnansweredAttemptOfAWriteIsReportedAsMaybeApplied() throws Exception {
+    try (ServerSocket silent = fakeNode(request -> null);
+        ServerSocket refusing =
+            fakeNode(
+                request ->
+                    Envelope.newBuilder()
+                        .setRequestId(request.getRequestId())
+                        .setError(
+                            io.dynamo.proto.v1.ErrorResponse.newBuilder()
+                                .setCode(io.dynamo.proto.v1.StatusCode.OVERLOADED)
+                                .setMessage("overloaded, nothing done"))
+                        .build());
+        DynamoClient client =
+            DynamoClient.builder()
+                .node("127.0.0.1:" + silent.getLocalPort())
+                .node("127.0.0.1:" + refusing.getLocalPort())
+                .timeout(Duration.ofSeconds(20))
+                .attemptTimeout(Duration.ofMillis(200))
+                .build()) {
+      // The silent node may have applied the put: OVERLOADED from the next one would say
+      // "nothing applied", which the client cannot know.
+      assertThatThrownBy(() -> client.put("b", "k", Context.NONE, new byte[] {1}))
+          .isInstanceOf(RequestTimeoutException.class)
+          .hasMessageContaining("may have applied");
+      // A get has nothing to be ambiguous about: the refusal is reported as it is.
+      assertThatThrownBy(() -> client.get("b", "k")).isInstanceOf(OverloadedException.class);
+    }
+  }
+
+  @Test
   void aPutThatCannotBeSentIsSentToAnotherNode() throws Exception {
     int deadPort;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -90,7 +90,8 @@ public final class NodeConnection implements AutoCloseable {
       future.completeExceptionally(
           new OverloadedException(
               "not sent: " + maxInFlight + " requests already in flight to " + address
-                  + " (this client's limit)"));
+                  + " (this client's limit)",
+              false));
       return future;
     }
     future.whenComplete((r, e) -> inFlight.decrementAndGet());
