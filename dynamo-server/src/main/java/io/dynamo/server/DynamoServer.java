@@ -270,7 +270,9 @@ public final class DynamoServer implements AutoCloseable {
         accepted.add(ch);
         EnvelopeCodec.install(ch.pipeline(), clientLimits);
         ch.pipeline()
-            .addLast("requests", new ClientRequestHandler(DynamoServer.this::onClientRequest, admission, shedLog));
+            .addLast("requests", new ClientRequestHandler(
+                    DynamoServer.this::onClientRequest, admission, shedLog,
+                    config.network().frameStallTimeout().toMillis()));
       }
     };
   }

@@ -56,6 +56,19 @@ final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** Reads whatever the server had sent; true once it has closed the connection. */
+  boolean closedByPeerAfterDraining() throws IOException {
+    byte[] sink = new byte[1 << 16];
+    try {
+      while (in.read(sink) != -1) {
+        // discard
+      }
+      return true;
+    } catch (EOFException | SocketException e) {
+      return true;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

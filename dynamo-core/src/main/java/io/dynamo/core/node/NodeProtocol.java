@@ -231,6 +231,11 @@ public final class NodeProtocol implements OperationHost {
     } catch (RequestException e) {
       log.debug("refused request {}: {}", requestId, e.getMessage());
       reply.accept(Replies.error(requestId, e.toResponse()));
+    } catch (RuntimeException e) {
+      // A bug, not bad input: the client still gets its one answer, and the node's admission
+      // slot for the request is given back with it.
+      log.error("request {} ({}) failed", requestId, request.getBodyCase(), e);
+      reply.accept(Replies.error(requestId, StatusCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()));
     }
   }
 
@@ -414,7 +419,9 @@ public final class NodeProtocol implements OperationHost {
             replica.recordFailure("local write", error);
             // Nothing was stored here (a failed batch applies nothing): the next home replica
             // believed up can coordinate the write instead, so the client need not see the disk.
-            NodeId next = nextHomeAfter(plan, self);
+            // Only for a write taken from a client: one forwarded here goes back to its forwarder
+            // as an error, so two nodes with failing disks never pass a write back and forth.
+            NodeId next = mayForward ? nextHomeAfter(plan, self) : null;
             if (next != null) {
               List<NodeId> others = new ArrayList<>(forwardCoordinators(plan, next, command));
               others.remove(self);
@@ -830,16 +837,16 @@ public final class NodeProtocol implements OperationHost {
           }
           send(from, Replies.envelope(0).setForwardResponse(b).build());
         };
-    WriteCommand command;
-    switch (request.getRequestCase()) {
-      case PUT -> command = WriteCommand.of(request.getPut());
-      case DELETE -> command = WriteCommand.of(request.getDelete());
-      default -> {
-        relay.accept(Replies.error(0, StatusCode.UNKNOWN_MESSAGE, "empty forwarded request"));
-        return;
-      }
-    }
     try {
+      WriteCommand command;
+      switch (request.getRequestCase()) {
+        case PUT -> command = WriteCommand.of(request.getPut());
+        case DELETE -> command = WriteCommand.of(request.getDelete());
+        default -> {
+          relay.accept(Replies.error(0, StatusCode.UNKNOWN_MESSAGE, "empty forwarded request"));
+          return;
+        }
+      }
       // uint32 on the wire: compared unsigned, so 2^31 and above are out of range, not negative.
       int partition = request.getPartition();
       write(0, command, Integer.compareUnsigned(partition, ring.partitions()) < 0 ? partition : -1,

@@ -81,6 +81,12 @@ public final class Admission {
     refused[Refusal.EXPIRED.ordinal()].increment();
   }
 
+  /** Adds {@code bytes} (an answer on its way out) to what admitted requests hold; returns them. */
+  long hold(long bytes) {
+    bytesInFlight.addAndGet(bytes);
+    return bytes;
+  }
+
   void release(long bytes) {
     bytesInFlight.addAndGet(-bytes);
     inFlight.decrementAndGet();

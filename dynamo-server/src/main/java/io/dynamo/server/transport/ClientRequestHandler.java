@@ -1,11 +1,13 @@
 package io.dynamo.server.transport;
 
+import io.dynamo.core.log.RateLimitedLog;
 import io.dynamo.core.node.Replies;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.StatusCode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -24,12 +26,22 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
   private final ShedLog shedLog;
   /** This connection's admitted requests not yet answered; answers arrive from any shard. */
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final long writeStallMillis;
+  /** Counts the times the connection became unwritable, so a check sees whether it recovered. */
+  private long unwritableSince;
+
+  private static final RateLimitedLog RATE_LIMITED =
+      RateLimitedLog.of(org.slf4j.LoggerFactory.getLogger(ClientRequestHandler.class), System::currentTimeMillis);
 
   /**
    * @param node receives a request and where to send its one answer; must not block
    */
   public ClientRequestHandler(
-      BiConsumer<Envelope, Consumer<Envelope>> node, Admission admission, ShedLog shedLog) {
+      BiConsumer<Envelope, Consumer<Envelope>> node,
+      Admission admission,
+      ShedLog shedLog,
+      long writeStallMillis) {
+    this.writeStallMillis = writeStallMillis;
     this.node = node;
     this.admission = admission;
     this.shedLog = shedLog;
@@ -58,18 +70,42 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
           if (!answered.compareAndSet(false, true)) {
             return; // the node answers once; a second answer would free a slot twice
           }
-          inFlight.decrementAndGet();
-          admission.release(bytes);
-          if (channel.isActive()) {
-            channel.writeAndFlush(response, channel.voidPromise());
+          // The slot, and the answer's bytes with it, are held until the answer has left: answers
+          // a client does not read count against the limits like the requests that made them.
+          long held = bytes + admission.hold(response.getSerializedSize());
+          if (!channel.isActive()) {
+            release(held);
+            return;
           }
+          channel.writeAndFlush(response).addListener(written -> release(held));
         });
+  }
+
+  private void release(long bytes) {
+    inFlight.decrementAndGet();
+    admission.release(bytes);
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // Answers queue past the high-water mark only when the client is not reading them.
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    boolean writable = ctx.channel().isWritable();
+    ctx.channel().config().setAutoRead(writable);
+    if (!writable) {
+      // A client that stays that way would hold its answers, and its slots, for good.
+      long since = ++unwritableSince;
+      ctx.executor().schedule(
+          () -> {
+            if (!ctx.channel().isWritable() && unwritableSince == since && ctx.channel().isActive()) {
+              RATE_LIMITED.warn(
+                  "write-stall", "closing client connection from {}: it read none of its answers for {} ms",
+                  ctx.channel().remoteAddress(), writeStallMillis);
+              ctx.close();
+            }
+          },
+          writeStallMillis,
+          TimeUnit.MILLISECONDS);
+    }
     ctx.fireChannelWritabilityChanged();
   }
 

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * dropped (the protocol's timeouts cope) and reconnection waits a short backoff. A peer that does
  * not keep up (its connection's outbound buffer past the high-water mark) gets no more requests
  * until it drains: they are dropped and counted, and the operations that sent them count that peer
- * as not answering, as if it were slow. Heartbeats are never dropped, so a busy peer is not
- * declared down for want of them.
+ * as not answering, as if it were slow. Answers and heartbeats are never dropped, so a busy peer is
+ * not declared down for want of heartbeats and work already done is not lost.
  */
 public final class PeerConnections implements PeerSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
@@ -100,6 +100,10 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
     peer.send(message);
   }
 
+  private static boolean isRequest(Envelope message) {
+    return message.hasReplicaReadRequest() || message.hasReplicaWriteRequest() || message.hasForwardRequest();
+  }
+
   /** Messages dropped because their peer was not keeping up. */
   public long dropped() {
     return dropped.sum();
@@ -143,7 +147,9 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
 
     void send(Envelope message) {
       if (channel != null && channel.isActive()) {
-        if (!channel.isWritable() && !message.hasHeartbeat()) {
+        // Only requests: answers (and heartbeats) are bounded by the requests that caused them,
+        // and dropping an answer would fail an operation that has done its work.
+        if (!channel.isWritable() && isRequest(message)) {
           dropped.increment();
           return;
         }
