@@ -210,6 +210,10 @@ public final class LocalReplica {
       // not the node's counter.
       ContextLimits.checkCounters(context, self, dots.lastIssued(), stored.siblings());
       Versioned copy = writeId == null ? null : stored.siblings().withWriteId(writeId);
+      if (copy != null
+          && (copy.tombstone() != tombstone || (!tombstone && !Arrays.equals(copy.value(), value)))) {
+        copy = null; // the id reused for another value: a new write, not a retry of that one
+      }
       if (copy != null && stored.record() != null) {
         WriteBatch batch = new WriteBatch();
         for (NodeId target : hintFor) {
@@ -232,8 +236,8 @@ public final class LocalReplica {
             (tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value))
                 .withWriteId(writeId);
         SiblingSet after = stored.siblings().apply(created, mode);
-        if (writeId != null && after.withWriteId(writeId) != null) {
-          created = after.withWriteId(writeId); // united with a copy merged in meanwhile
+        if (writeId != null && after.copyOf(created) != null) {
+          created = after.copyOf(created); // united with a copy merged in meanwhile
         }
         WriteBatch batch = new WriteBatch();
         byte[] record;

@@ -148,6 +148,16 @@ public record SiblingSet(List<Versioned> versions) {
   }
 
   /** The version that is a copy of the write {@code id}, or null when none is. */
+  /** The stored copy of the same client write as {@code version} (see {@link Versioned#sameWrite}), or null. */
+  public Versioned copyOf(Versioned version) {
+    for (Versioned v : versions) {
+      if (v.sameWrite(version)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
   public Versioned withWriteId(WriteId id) {
     for (Versioned v : versions) {
       if (id.equals(v.writeId())) {

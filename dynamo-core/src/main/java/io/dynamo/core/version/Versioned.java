@@ -107,9 +107,17 @@ public record Versioned(
     return true;
   }
 
-  /** Whether this and {@code other} are copies of one client write. */
+  /**
+   * Whether this and {@code other} are copies of one client write: the same write id and the same
+   * value (or both tombstones). A client that reused an id for another value made two writes,
+   * which stay siblings; uniting them would leave replicas with different values under the same
+   * events, depending on the order copies met.
+   */
   public boolean sameWrite(Versioned other) {
-    return writeId != null && writeId.equals(other.writeId);
+    return writeId != null
+        && writeId.equals(other.writeId)
+        && tombstone == other.tombstone
+        && Arrays.equals(value, other.value);
   }
 
   /**
