@@ -4,7 +4,9 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ForwardResponse;
 import io.dynamo.proto.v1.StatusCode;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +21,8 @@ final class ForwardOperation implements Operation {
   private final Consumer<Envelope> reply;
   /** How many of {@code coordinators} the write was sent to. */
   private int tried = 1;
+  /** Coordinators that answered with an error. */
+  private final Set<NodeId> failed = new HashSet<>();
 
   /**
    * @param coordinators the coordinator the write goes to first, then those to try if it does not
@@ -49,8 +53,23 @@ final class ForwardOperation implements Operation {
       return false;
     }
     ForwardResponse response = message.getForwardResponse();
-    if (response.hasError() && !from.equals(coordinators.get(tried - 1))) {
-      return false; // an earlier attempt failed; the latest may still succeed
+    if (response.hasError()) {
+      failed.add(from);
+      if (!from.equals(coordinators.get(tried - 1))) {
+        return false; // an earlier attempt failed; the latest may still succeed
+      }
+      if (notApplied(response.getError().getCode()) && anEarlierOneIsSilent()) {
+        // The latest refused, but an earlier coordinator that never answered may have applied the
+        // write: "nothing applied" would be wrong.
+        reply.accept(
+            Replies.error(
+                requestId,
+                StatusCode.TIMEOUT,
+                "coordinator" + (tried > 2 ? "s " : " ") + coordinators.subList(0, tried - 1)
+                    + " did not answer and may have applied the write; " + from + " refused it: "
+                    + response.getError().getMessage()));
+        return true;
+      }
     }
     Envelope.Builder b = Replies.envelope(requestId);
     switch (response.getResponseCase()) {
@@ -65,6 +84,24 @@ final class ForwardOperation implements Operation {
     }
     reply.accept(b.build());
     return true;
+  }
+
+  private boolean anEarlierOneIsSilent() {
+    for (NodeId c : coordinators.subList(0, tried - 1)) {
+      if (!failed.contains(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Codes that say the coordinator applied nothing. */
+  private static boolean notApplied(StatusCode code) {
+    return switch (code) {
+      case OVERLOADED, QUORUM_UNAVAILABLE, TOO_MANY_SIBLINGS, RECORD_TOO_LARGE, BAD_CONTEXT,
+          INVALID_ARGUMENT, VALUE_TOO_LARGE, STORAGE_ERROR -> true;
+      default -> false;
+    };
   }
 
   @Override
