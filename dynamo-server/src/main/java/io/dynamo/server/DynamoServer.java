@@ -311,8 +311,13 @@ public final class DynamoServer implements AutoCloseable {
     }
     int partition = router.partitionOfClientRequest(request);
     int i = router.shardOfPartition(partition);
+    ProtocolShards.Shard shard = shards.shard(i);
+    if (shard.loop().inEventLoop()) {
+      protocols[i].onClientRequest(request, partition, reply); // read where it is handled: no wait
+      return;
+    }
     long received = System.nanoTime();
-    shards.shard(i).execute(() -> {
+    shard.execute(() -> {
       // Handed to another loop that was too busy to get to it before its deadline: the client has
       // given up, so doing the work would only deepen the overload.
       if (System.nanoTime() - received > staleAfterNanos) {

@@ -64,7 +64,7 @@ class FailurePathIT {
       // The detector's state changes are counted on its next round: wait for the scrape to show it.
       Awaitility.await("metrics of " + MiniCluster.id(survivor))
           .atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> assertThat(scrape(cluster.node(survivor).metricsAddress()))
+          .untilAsserted(() -> assertThat(cluster.scrapeMetrics(survivor))
           .contains("dynamo_peer_up{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 0")
           .contains("# TYPE dynamo_hints_pending gauge")
           .contains("dynamo_peer_state_changes_total{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 1"));
@@ -130,24 +130,6 @@ class FailurePathIT {
     }
   }
 
-  private static String scrape(java.net.InetSocketAddress address) {
-    try {
-      java.net.http.HttpResponse<String> r =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create("http://127.0.0.1:" + address.getPort() + "/metrics"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
-      return r.body();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static long hintsFor(MiniCluster cluster, String target) {
     long total = 0;

@@ -270,8 +270,7 @@ public final class NodeProtocol implements OperationHost {
     BucketProperties props = RequestValidator.bucket(buckets, bucket);
     RequestValidator.key(request.getKey(), settings);
     int r = RequestValidator.quorum("r", request.getQuorum().getR(), props.r(), props.n());
-    long deadline = request.getDeadlineUnixMillis();
-    if (deadline != 0 && Long.compareUnsigned(clock.currentTimeMillis(), deadline) >= 0) {
+    if (RequestValidator.deadlinePassed(request.getDeadlineUnixMillis(), clock.currentTimeMillis())) {
       throw new RequestException(
           StatusCode.OVERLOADED, "get reached this node after its deadline; nothing read");
     }
@@ -357,11 +356,10 @@ public final class NodeProtocol implements OperationHost {
       }
     }
     DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
-    byte[][] stored = new byte[1][];
     PutOperation op =
         new PutOperation(
             requestId, command.delete(), plan.targets(), w, reply,
-            missed -> hintMissed(dataKey, stored[0], plan, missed, props.conflictMode()));
+            (record, missed) -> hintMissed(dataKey, record, plan, missed, props.conflictMode()));
     long opId = register(op, settings.requestTimeoutMillis());
     long now = clock.currentTimeMillis();
     byte[] value = command.value().toByteArray();
@@ -380,16 +378,13 @@ public final class NodeProtocol implements OperationHost {
               command.writeId());
         },
         (written, error) -> {
-          if (error == null) {
-            stored[0] = written.record();
-          }
           if (!operations.isPending(opId)) {
             // Timed out while the disk was busy (the caller was told the write may have been
             // applied): it was, here, so every other target gets it through a hint.
             if (error == null) {
               List<NodeId> others = new ArrayList<>(plan.targets());
               others.remove(self);
-              hintMissed(dataKey, stored[0], plan, others, props.conflictMode());
+              hintMissed(dataKey, written.record(), plan, others, props.conflictMode());
             }
             return;
           }

@@ -12,6 +12,7 @@ import io.dynamo.proto.v1.PutResponse;
 import io.dynamo.proto.v1.StatusCode;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +28,8 @@ final class PutOperation implements Operation {
   private final boolean delete;
   private final QuorumTracker tracker;
   private final Consumer<Envelope> reply;
-  private final Consumer<Set<NodeId>> missed;
+  /** Gets the stored record and the targets that did not acknowledge it. */
+  private final BiConsumer<byte[], Set<NodeId>> missed;
   private LocalReplica.Coordinated written;
   private boolean answered;
 
@@ -37,7 +39,7 @@ final class PutOperation implements Operation {
       List<NodeId> replicas,
       int w,
       Consumer<Envelope> reply,
-      Consumer<Set<NodeId>> missed) {
+      BiConsumer<byte[], Set<NodeId>> missed) {
     this.requestId = requestId;
     this.delete = delete;
     this.tracker = new QuorumTracker(replicas, w);
@@ -109,7 +111,7 @@ final class PutOperation implements Operation {
   private void hintUnacknowledged() {
     Set<NodeId> unacknowledged = tracker.unacknowledged();
     if (!unacknowledged.isEmpty()) {
-      missed.accept(unacknowledged);
+      missed.accept(written.record(), unacknowledged);
     }
   }
 

@@ -50,4 +50,13 @@ final class RequestValidator {
     }
     return requested;
   }
+
+  /**
+   * Whether a client-given deadline (wall clock, ms since the epoch; 0 for none) has passed. The
+   * field is uint64 on the wire: a value past 2^63 reads negative here and counts as none, the
+   * same for every request kind.
+   */
+  static boolean deadlinePassed(long deadlineUnixMillis, long nowUnixMillis) {
+    return deadlineUnixMillis > 0 && nowUnixMillis >= deadlineUnixMillis;
+  }
 }

@@ -43,7 +43,7 @@ record WriteCommand(
 
   /** Whether the client's deadline had passed at {@code nowUnixMillis}. */
   boolean expired(long nowUnixMillis) {
-    return deadlineUnixMillis > 0 && nowUnixMillis >= deadlineUnixMillis;
+    return RequestValidator.deadlinePassed(deadlineUnixMillis, nowUnixMillis);
   }
 
   /**
