@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
     description = "Reads and writes a Dynamo cluster.",
     subcommands = {
       GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class,
-      RouteCommand.class, HintsCommand.class
+      RouteCommand.class, HintsCommand.class, RingCommand.class, StageCommands.Join.class,
+      StageCommands.Leave.class, StageCommands.Remove.class, StageCommands.MarkDown.class,
+      PlanCommand.class, CommitCommand.class, TransfersCommand.class
     },
     footer = {
       "",
@@ -108,7 +110,8 @@ public final class DynamoCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, route or hints");
+    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, route, hints, ring, join, leave, remove,"
+            + " mark-down, plan, commit or transfers");
   }
 
   /** Connects a client to the nodes chosen by --node, $DYNAMO_NODE or the local cluster. */

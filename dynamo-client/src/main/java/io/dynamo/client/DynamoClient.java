@@ -1,9 +1,11 @@
 package io.dynamo.client;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.client.impl.AdminAnswers;
 import io.dynamo.client.impl.NodeConnection;
 import io.dynamo.client.impl.Responses;
 import io.dynamo.netty.NettyRuntime;
+import io.dynamo.proto.v1.CommitRequest;
 import io.dynamo.proto.v1.DeleteRequest;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.GetRequest;
@@ -11,14 +13,18 @@ import io.dynamo.proto.v1.GetResponse;
 import io.dynamo.proto.v1.HintsRequest;
 import io.dynamo.proto.v1.LocalGetRequest;
 import io.dynamo.proto.v1.MemberStatus;
+import io.dynamo.proto.v1.PlanRequest;
 import io.dynamo.proto.v1.PutRequest;
 import io.dynamo.proto.v1.StatusCode;
 import io.dynamo.proto.v1.Quorum;
 import io.dynamo.proto.v1.RouteNode;
 import io.dynamo.proto.v1.RouteRequest;
+import io.dynamo.proto.v1.RingRequest;
 import io.dynamo.proto.v1.RouteResponse;
+import io.dynamo.proto.v1.StageChangeRequest;
 import io.dynamo.proto.v1.StatusRequest;
 import io.dynamo.proto.v1.StatusResponse;
+import io.dynamo.proto.v1.TransfersRequest;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -192,6 +198,62 @@ public final class DynamoClient implements AutoCloseable {
               }
               return out;
             });
+  }
+
+  // ---- membership (docs/operations.md, docs/decisions/0007) ------------------------------------
+
+  /**
+   * Stages a membership change on node {@code node}; answers the plan of everything staged there.
+   * {@code nodeId} is ignored for {@link ChangeKind#CLEAR}.
+   */
+  public CompletableFuture<ClusterPlan> stageAsync(int node, ChangeKind kind, String nodeId) {
+    StageChangeRequest.Kind wire = StageChangeRequest.Kind.valueOf(kind.name());
+    Envelope.Builder request =
+        Envelope.newBuilder()
+            .setStageChangeRequest(
+                StageChangeRequest.newBuilder().setKind(wire).setNodeId(nodeId == null ? "" : nodeId));
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> AdminAnswers.plan(Responses.expect(e, Envelope.BodyCase.PLAN_RESPONSE).getPlanResponse()));
+  }
+
+  /** The plan of the changes staged on node {@code node}. */
+  public CompletableFuture<ClusterPlan> planAsync(int node) {
+    Envelope.Builder request = Envelope.newBuilder().setPlanRequest(PlanRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> AdminAnswers.plan(Responses.expect(e, Envelope.BodyCase.PLAN_RESPONSE).getPlanResponse()));
+  }
+
+  /**
+   * Commits the plan with hash {@code planHash} on node {@code node}, which must be the claimant;
+   * answers the new ring version. Refused with PLAN_CHANGED if the plan is no longer that one.
+   */
+  public CompletableFuture<Long> commitAsync(int node, long planHash) {
+    Envelope.Builder request =
+        Envelope.newBuilder().setCommitRequest(CommitRequest.newBuilder().setPlanHash(planHash));
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> Responses.expect(e, Envelope.BodyCase.COMMIT_RESPONSE).getCommitResponse().getRingVersion());
+  }
+
+  /** The ring as node {@code node} holds it. */
+  public CompletableFuture<RingLayout> ringAsync(int node) {
+    Envelope.Builder request = Envelope.newBuilder().setRingRequest(RingRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> AdminAnswers.ring(Responses.expect(e, Envelope.BodyCase.RING_RESPONSE).getRingResponse()));
+  }
+
+  /** The partition copies node {@code node} is receiving or has received since it started. */
+  public CompletableFuture<List<TransferStatus>> transfersAsync(int node) {
+    Envelope.Builder request =
+        Envelope.newBuilder().setTransfersRequest(TransfersRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(
+            e -> AdminAnswers.transfers(
+                Responses.expect(e, Envelope.BodyCase.TRANSFERS_RESPONSE).getTransfersResponse()));
   }
 
   // ---- blocking ------------------------------------------------------------------------------
