@@ -63,10 +63,18 @@ public final class ConfigLoader {
     HostPort metrics = optional("listen.metrics", HostPort::parse, null);
     Path dataDir = baseDir.resolve(required("data.dir", Function.identity()));
     int partitions = optional("ring.partitions", range(1, 1 << 20), 256);
-    List<MemberConfig> members = members();
-    if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
+    List<MemberConfig> members = props.containsKey("members") ? members() : List.of();
+    List<HostPort> seeds = optional("seeds", ConfigLoader::addresses, List.of());
+    if (members.isEmpty() && seeds.isEmpty()) {
+      throw new ConfigException(
+          "members or seeds: a node needs the members of a new cluster, or seeds to find one");
+    }
+    if (!members.isEmpty() && members.stream().noneMatch(m -> m.id().equals(nodeId))) {
       throw new ConfigException("members: this node '" + nodeId + "' is not listed");
     }
+    MemberConfig self = self(nodeId, client, peer, members);
+    boolean autoJoin =
+        optional("cluster.join", ConfigLoader::joinMode, false);
     long maxKey = optional("limits.max-key-size", Units::bytes, 65_536L);
     if (maxKey < 1 || maxKey > MAX_KEY_BYTES) {
       throw new ConfigException(
@@ -79,10 +87,12 @@ public final class ConfigLoader {
     for (String name : bucketNames()) {
       overrides.put(name, bucket("bucket." + name, defaults, recordCeiling));
     }
-    for (BucketProperties b : overrides.values()) {
-      checkN(b, members.size());
+    if (!members.isEmpty()) {
+      for (BucketProperties b : overrides.values()) {
+        checkN(b, members.size());
+      }
+      checkN(defaults, members.size());
     }
-    checkN(defaults, members.size());
     long timeoutMillis =
         optional("request.timeout", positive(Units::duration), Duration.ofSeconds(5)).toMillis();
     int maxClockEntries = optional("version.max-clock-entries", range(1, 10_000), 50);
@@ -152,7 +162,7 @@ public final class ConfigLoader {
       throw new ConfigException("unknown configuration keys: " + new java.util.TreeSet<>(unknown));
     }
     return new NodeConfig(
-        nodeId, client, peer, metrics, dataDir, partitions, members,
+        nodeId, client, peer, metrics, dataDir, partitions, members, self, seeds, autoJoin,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
         RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network);
   }
@@ -226,6 +236,42 @@ public final class ConfigLoader {
       throw new ConfigException("members: a node is listed twice: " + ids);
     }
     return out;
+  }
+
+  /**
+   * How this node describes itself to the cluster: its member entry when the file lists the
+   * members, else the {@code node.*} keys (advertised addresses default to the listen addresses).
+   */
+  private MemberConfig self(NodeId id, HostPort client, HostPort peer, List<MemberConfig> members) {
+    for (MemberConfig m : members) {
+      if (m.id().equals(id)) {
+        return m;
+      }
+    }
+    return new MemberConfig(
+        id,
+        optional("node.advertise.peer", HostPort::parse, peer),
+        optional("node.advertise.client", HostPort::parse, client),
+        optional("node.capacity", range(1, 1_000_000), 1),
+        optional("node.zone", String::trim, ""));
+  }
+
+  private static List<HostPort> addresses(String text) {
+    List<HostPort> out = new ArrayList<>();
+    for (String part : text.trim().split("\\s*,\\s*")) {
+      if (!part.isEmpty()) {
+        out.add(HostPort.parse(part));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static boolean joinMode(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "auto" -> true;
+      case "manual" -> false;
+      default -> throw new IllegalArgumentException("must be auto or manual: " + text);
+    };
   }
 
   private Set<String> bucketNames() {

@@ -15,6 +15,11 @@ import java.util.List;
  * Everything a node is configured with, validated. Built from a properties file by {@link
  * ConfigLoader}; the keys are listed in docs/configuration.md.
  *
+ * @param members the members of a new cluster (the first cluster state); empty for a node that
+ *     finds its cluster through {@code seeds}
+ * @param self how this node describes itself to the cluster (advertised addresses, capacity, zone)
+ * @param seeds peer addresses of nodes to find the cluster through
+ * @param autoJoin whether the claimant makes this node a member without an operator's commit
  * @param metricsListen where to serve Prometheus metrics over HTTP; null for no endpoint
  * @param syncWrites whether a write is acknowledged only after the RocksDB WAL is fsynced
  * @param writeAheadLog whether writes go to the RocksDB WAL at all; without it an acknowledged
@@ -33,6 +38,9 @@ public record NodeConfig(
     Path dataDir,
     int partitions,
     List<MemberConfig> members,
+    MemberConfig self,
+    List<HostPort> seeds,
+    boolean autoJoin,
     BucketTable buckets,
     ProtocolSettings protocol,
     PhiAccrualSettings failureDetector,
@@ -48,6 +56,7 @@ public record NodeConfig(
 
   public NodeConfig {
     members = List.copyOf(members);
+    seeds = List.copyOf(seeds);
   }
 
   public List<Member> ringMembers() {

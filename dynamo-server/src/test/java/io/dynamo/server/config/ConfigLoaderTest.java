@@ -38,6 +38,44 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aNodeWithoutMembersFindsItsClusterThroughSeeds() {
+    Properties p = new Properties();
+    p.setProperty("node.id", "n4");
+    p.setProperty("listen.client", "0.0.0.0:7130");
+    p.setProperty("listen.peer", "0.0.0.0:7131");
+    p.setProperty("node.advertise.peer", "10.0.0.4:7131");
+    p.setProperty("node.capacity", "2");
+    p.setProperty("node.zone", "b");
+    p.setProperty("data.dir", "data/n4");
+    p.setProperty("seeds", "127.0.0.1:7101, 127.0.0.1:7111");
+    p.setProperty("cluster.join", "auto");
+    NodeConfig c = ConfigLoader.from(p, Path.of("."));
+    assertThat(c.members()).isEmpty();
+    assertThat(c.seeds()).extracting(HostPort::toString)
+        .containsExactly("127.0.0.1:7101", "127.0.0.1:7111");
+    assertThat(c.autoJoin()).isTrue();
+    assertThat(c.self().peer().toString()).isEqualTo("10.0.0.4:7131");
+    assertThat(c.self().client().toString()).as("defaults to the listen address").isEqualTo("0.0.0.0:7130");
+    assertThat(c.self().capacity()).isEqualTo(2);
+    assertThat(c.self().zone()).isEqualTo("b");
+
+    p.remove("seeds");
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of(".")))
+        .hasMessageContaining("members or seeds");
+    p.setProperty("seeds", "127.0.0.1:7101");
+    p.setProperty("cluster.join", "sometimes");
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of("."))).hasMessageContaining("cluster.join");
+  }
+
+  @Test
+  void aListedNodeDescribesItselfByItsMemberEntry() {
+    NodeConfig c = ConfigLoader.from(valid(), Path.of("."));
+    assertThat(c.self()).isEqualTo(c.member(c.nodeId()));
+    assertThat(c.seeds()).isEmpty();
+    assertThat(c.autoJoin()).isFalse();
+  }
+
+  @Test
   void syncedStorageRunsOnAPoolByDefault() {
     Properties p = valid();
     p.setProperty("storage.sync", "true");
