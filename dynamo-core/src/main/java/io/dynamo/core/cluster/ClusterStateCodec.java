@@ -236,18 +236,23 @@ public final class ClusterStateCodec {
               "digest lists " + Untrusted.escape(id.value()) + " twice");
         }
       }
-      RingDigestProto r = proto.getRing();
-      RingVersion ring;
-      if (r.getVersion() == 0) {
-        ring = RingVersion.NONE;
-      } else if (r.getVersion() < 0) {
-        throw new MalformedClusterStateException("negative ring version in a digest");
-      } else {
-        ring = new RingVersion(r.getVersion(), NodeId.of(r.getClaimant()), r.getContentHash());
-      }
-      return new ClusterDigest(nodes, ring);
+      return new ClusterDigest(nodes, ringDigestFromProto(proto.getRing()));
     } catch (IllegalArgumentException e) {
       throw new MalformedClusterStateException("invalid digest: " + e.getMessage(), e);
+    }
+  }
+
+  static RingVersion ringDigestFromProto(RingDigestProto r) {
+    if (r.getVersion() == 0) {
+      return RingVersion.NONE;
+    }
+    if (r.getVersion() < 0) {
+      throw new MalformedClusterStateException("negative ring version in a digest");
+    }
+    try {
+      return new RingVersion(r.getVersion(), NodeId.of(r.getClaimant()), r.getContentHash());
+    } catch (IllegalArgumentException e) {
+      throw new MalformedClusterStateException("invalid ring digest: " + e.getMessage(), e);
     }
   }
 }

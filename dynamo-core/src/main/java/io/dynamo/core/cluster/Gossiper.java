@@ -40,6 +40,8 @@ public final class Gossiper {
   private ClusterState digestOf; // the state digestProto was built from
   private GossipDigest digestProto;
   private long foreignSelfEntries;
+  private ClusterState candidatesOf; // the state candidates were listed from
+  private final List<NodeId> candidates = new ArrayList<>();
 
   /**
    * @param selfEntry this node's entry for this start; its generation must exceed every earlier
@@ -92,10 +94,13 @@ public final class Gossiper {
 
   /** One gossip round: sends the digest to up to {@code fanout} random members, or to seeds. */
   public void round() {
-    List<NodeId> candidates = new ArrayList<>();
-    for (NodeId id : state.nodes().keySet()) {
-      if (!id.equals(self) && state.status(id) != MemberStatus.REMOVED) {
-        candidates.add(id);
+    if (candidatesOf != state) {
+      candidatesOf = state;
+      candidates.clear();
+      for (NodeId id : state.nodes().keySet()) {
+        if (!id.equals(self) && state.status(id) != MemberStatus.REMOVED) {
+          candidates.add(id);
+        }
       }
     }
     if (candidates.isEmpty()) {
@@ -108,6 +113,7 @@ public final class Gossiper {
       int j = i + random.nextInt(candidates.size() - i);
       NodeId picked = candidates.get(j);
       candidates.set(j, candidates.get(i));
+      candidates.set(i, picked);
       peers.send(picked, digest);
     }
   }
@@ -155,9 +161,19 @@ public final class Gossiper {
   }
 
   private void onDigest(NodeId from, GossipDigest proto) {
-    ClusterDigest theirs = ClusterStateCodec.digestFromProto(proto);
-    ClusterState newer = state.newerThan(theirs);
-    boolean behind = state.isBehind(theirs);
+    ClusterState newer;
+    boolean behind;
+    if (proto.getNodesList().equals(digestProto().getNodesList())) {
+      // The common case in a settled cluster: the same node entries (compared without decoding).
+      RingState.RingVersion theirRing = ClusterStateCodec.ringDigestFromProto(proto.getRing());
+      int c = state.ring().ringVersion().compareTo(theirRing);
+      newer = c > 0 ? ClusterState.of(List.of(), state.ring()) : ClusterState.EMPTY;
+      behind = c < 0;
+    } else {
+      ClusterDigest theirs = ClusterStateCodec.digestFromProto(proto);
+      newer = state.newerThan(theirs);
+      behind = state.isBehind(theirs);
+    }
     if (newer.isEmpty() && !behind) {
       return;
     }
