@@ -1,0 +1,107 @@
+package io.dynamo.core.cluster;
+
+import io.dynamo.core.log.Untrusted;
+import io.dynamo.core.ring.NodeId;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * What a node says about itself: where to reach it, its capacity and zone. Only that node writes
+ * its entry, so entries are ordered by {@link #entryVersion()}: a greater generation (a later start
+ * of the process) always wins, then the greater version within a generation. A restarted node's
+ * entry therefore replaces its old one however many changes the old process made.
+ */
+public record NodeEntry(
+    NodeId id,
+    String peerAddress,
+    String clientAddress,
+    int capacity,
+    String zone,
+    long generation,
+    long version) {
+  /** Longest address or zone accepted. */
+  public static final int MAX_STRING = 255;
+
+  /**
+   * The order merges use: by entry version, then by content, so that two different entries a
+   * misbehaving node published under one version still merge to the same one everywhere.
+   */
+  static final Comparator<NodeEntry> ORDER =
+      Comparator.comparing(NodeEntry::entryVersion)
+          .thenComparing(NodeEntry::peerAddress)
+          .thenComparing(NodeEntry::clientAddress)
+          .thenComparingInt(NodeEntry::capacity)
+          .thenComparing(NodeEntry::zone);
+
+  public NodeEntry {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(peerAddress, "peerAddress");
+    Objects.requireNonNull(clientAddress, "clientAddress");
+    zone = zone == null ? "" : zone;
+    checkAddress("peer address", peerAddress);
+    checkAddress("client address", clientAddress);
+    if (zone.length() > MAX_STRING) {
+      throw new IllegalArgumentException("zone longer than " + MAX_STRING + " characters");
+    }
+    if (capacity <= 0 || capacity > 1_000_000) {
+      throw new IllegalArgumentException(
+          "capacity of " + id + " must be between 1 and 1000000: " + capacity);
+    }
+    if (generation < 0 || version < 0) {
+      throw new IllegalArgumentException(
+          "generation and version of " + id + " must not be negative: " + generation + "/"
+              + version);
+    }
+  }
+
+  /** A first entry of a generation (version 0). */
+  public static NodeEntry of(
+      NodeId id, String peerAddress, String clientAddress, int capacity, String zone,
+      long generation) {
+    return new NodeEntry(id, peerAddress, clientAddress, capacity, zone, generation, 0);
+  }
+
+  public EntryVersion entryVersion() {
+    return new EntryVersion(generation, version);
+  }
+
+  /** The same node with changed fields and the next version of this generation. */
+  public NodeEntry next(String peerAddress, String clientAddress, int capacity, String zone) {
+    return new NodeEntry(id, peerAddress, clientAddress, capacity, zone, generation, version + 1);
+  }
+
+  /** A "host:port" string; the host is not resolved here. */
+  static void checkAddress(String what, String address) {
+    if (address.isEmpty()) {
+      return; // not published (a node that serves no clients, or not known yet)
+    }
+    int colon = address.lastIndexOf(':');
+    boolean ok = address.length() <= MAX_STRING && colon > 0 && colon < address.length() - 1;
+    if (ok) {
+      try {
+        int port = Integer.parseInt(address.substring(colon + 1));
+        ok = port > 0 && port <= 65535;
+      } catch (NumberFormatException e) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          what + " must be host:port: '" + Untrusted.escape(address) + "'");
+    }
+  }
+
+  /** (generation, version), compared in that order. */
+  public record EntryVersion(long generation, long version) implements Comparable<EntryVersion> {
+    @Override
+    public int compareTo(EntryVersion o) {
+      int c = Long.compare(generation, o.generation);
+      return c != 0 ? c : Long.compare(version, o.version);
+    }
+
+    @Override
+    public String toString() {
+      return generation + "." + version;
+    }
+  }
+}
