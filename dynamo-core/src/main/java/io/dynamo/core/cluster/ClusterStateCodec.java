@@ -14,6 +14,7 @@ import io.dynamo.proto.v1.MemberStatusEntry;
 import io.dynamo.proto.v1.MemberStatusProto;
 import io.dynamo.proto.v1.MovePhaseProto;
 import io.dynamo.proto.v1.NodeDigestProto;
+import io.dynamo.proto.v1.MoveProto;
 import io.dynamo.proto.v1.NodeEntryProto;
 import io.dynamo.proto.v1.PartitionOwnersProto;
 import io.dynamo.proto.v1.PendingMoveProto;
@@ -63,7 +64,13 @@ public final class ClusterStateCodec {
           .setCapacity(e.capacity())
           .setZone(e.zone())
           .setGeneration(e.generation())
-          .setVersion(e.version()));
+          .setVersion(e.version())
+          .setRingApplied(e.ringApplied())
+          .setAutoJoin(e.autoJoin())
+          .addAllCopied(e.copied().stream()
+              .map(m -> MoveProto.newBuilder().setPartition(m.partition())
+                  .setFrom(m.from().value()).setTo(m.to().value()).build())
+              .toList()));
     }
     if (!state.ring().isNone()) {
       b.setRing(ringToProto(state.ring()));
@@ -79,9 +86,17 @@ public final class ClusterStateCodec {
     try {
       List<NodeEntry> entries = new ArrayList<>(proto.getNodesCount());
       for (NodeEntryProto p : proto.getNodesList()) {
+        if (p.getCopiedCount() > NodeEntry.MAX_COPIED) {
+          throw new MalformedClusterStateException("too many copies listed: " + p.getCopiedCount());
+        }
+        List<PartitionMove> copied = new ArrayList<>(p.getCopiedCount());
+        for (MoveProto m : p.getCopiedList()) {
+          copied.add(new PartitionMove(m.getPartition(), NodeId.of(m.getFrom()), NodeId.of(m.getTo())));
+        }
         entries.add(new NodeEntry(
             NodeId.of(p.getNodeId()), p.getPeerAddress(), p.getClientAddress(), p.getCapacity(),
-            p.getZone(), p.getGeneration(), p.getVersion()));
+            p.getZone(), p.getGeneration(), p.getVersion(), p.getRingApplied(), copied,
+            p.getAutoJoin()));
       }
       RingState ring = proto.hasRing() ? ringFromProto(proto.getRing()) : RingState.NONE;
       return ClusterState.of(entries, ring);

@@ -234,6 +234,13 @@ public final class Gossiper {
     merge(ClusterState.of(List.of(next), RingState.NONE));
   }
 
+  /** Publishes this node's progress (ring applied, copies completed) as the next entry version. */
+  public void updateProgress(long ringApplied, List<PartitionMove> copied) {
+    NodeEntry next = selfEntry.withProgress(ringApplied, copied);
+    selfEntry = next;
+    merge(ClusterState.of(List.of(next), RingState.NONE));
+  }
+
   /**
    * Adopts a ring this node committed as claimant. It spreads like any other entry; if another
    * claimant committed a greater one meanwhile, the greater wins here as everywhere.

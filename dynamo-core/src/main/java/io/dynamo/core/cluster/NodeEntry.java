@@ -3,6 +3,7 @@ package io.dynamo.core.cluster;
 import io.dynamo.core.log.Untrusted;
 import io.dynamo.core.ring.NodeId;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,10 @@ public record NodeEntry(
     int capacity,
     String zone,
     long generation,
-    long version) {
+    long version,
+    long ringApplied,
+    List<PartitionMove> copied,
+    boolean autoJoin) {
   /** Longest address or zone accepted. */
   public static final int MAX_STRING = 255;
 
@@ -31,10 +35,41 @@ public record NodeEntry(
           .thenComparing(NodeEntry::peerAddress)
           .thenComparing(NodeEntry::clientAddress)
           .thenComparingInt(NodeEntry::capacity)
-          .thenComparing(NodeEntry::zone);
+          .thenComparing(NodeEntry::zone)
+          .thenComparingLong(NodeEntry::ringApplied)
+          .thenComparing(NodeEntry::autoJoin)
+          .thenComparing(e -> e.copied().toString());
+
+  /** Most completed copies an entry lists: a node gains at most every partition copy once. */
+  public static final int MAX_COPIED = 1 << 20;
+
+  /** An entry with no progress to report. */
+  public NodeEntry(
+      NodeId id, String peerAddress, String clientAddress, int capacity, String zone,
+      long generation, long version) {
+    this(id, peerAddress, clientAddress, capacity, zone, generation, version, 0, List.of(), false);
+  }
 
   public NodeEntry {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(copied, "copied");
+    if (copied.size() > MAX_COPIED) {
+      throw new IllegalArgumentException("more than " + MAX_COPIED + " copies listed");
+    }
+    java.util.TreeSet<PartitionMove> sorted = new java.util.TreeSet<>(PartitionMove.ORDER);
+    sorted.addAll(copied);
+    if (sorted.size() != copied.size()) {
+      throw new IllegalArgumentException("a copy listed twice by " + id);
+    }
+    for (PartitionMove m : sorted) {
+      if (!m.to().equals(id)) {
+        throw new IllegalArgumentException(id + " lists a copy made by " + m.to());
+      }
+    }
+    copied = List.copyOf(sorted);
+    if (ringApplied < 0) {
+      throw new IllegalArgumentException("ring version must not be negative: " + ringApplied);
+    }
     Objects.requireNonNull(peerAddress, "peerAddress");
     Objects.requireNonNull(clientAddress, "clientAddress");
     zone = zone == null ? "" : zone;
@@ -67,7 +102,30 @@ public record NodeEntry(
 
   /** The same node with changed fields and the next version of this generation. */
   public NodeEntry next(String peerAddress, String clientAddress, int capacity, String zone) {
-    return new NodeEntry(id, peerAddress, clientAddress, capacity, zone, generation, version + 1);
+    return new NodeEntry(
+        id, peerAddress, clientAddress, capacity, zone, generation, version + 1, ringApplied, copied,
+        autoJoin);
+  }
+
+  /** The same node reporting new progress, as the next version of this generation. */
+  public NodeEntry withProgress(long ringApplied, List<PartitionMove> copied) {
+    return new NodeEntry(
+        id, peerAddress, clientAddress, capacity, zone, generation, version + 1, ringApplied, copied,
+        autoJoin);
+  }
+
+  /** The same entry asking (or not) to be made a member by the claimant, as the next version. */
+  public NodeEntry withAutoJoin(boolean autoJoin) {
+    return new NodeEntry(
+        id, peerAddress, clientAddress, capacity, zone, generation, version + 1, ringApplied, copied,
+        autoJoin);
+  }
+
+  /** The same content under another version of this generation. */
+  public NodeEntry withVersion(long version) {
+    return new NodeEntry(
+        id, peerAddress, clientAddress, capacity, zone, generation, version, ringApplied, copied,
+        autoJoin);
   }
 
   /** A "host:port" string; the host is not resolved here. */

@@ -5,6 +5,12 @@ import java.util.Objects;
 
 /** One replica copy of a partition changing hands: {@code from} gives it, {@code to} takes it. */
 public record PartitionMove(int partition, NodeId from, NodeId to) {
+  /** By partition, then source, then target. */
+  public static final java.util.Comparator<PartitionMove> ORDER =
+      java.util.Comparator.comparingInt(PartitionMove::partition)
+          .thenComparing(PartitionMove::from)
+          .thenComparing(PartitionMove::to);
+
   public PartitionMove {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
