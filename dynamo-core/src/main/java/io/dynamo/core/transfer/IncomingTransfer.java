@@ -91,11 +91,18 @@ final class IncomingTransfer {
             fail("cannot read its progress: " + error);
             return;
           }
+          if (row != null && row.partition() != partition) {
+            fail("id already used for partition " + row.partition());
+            return;
+          }
+          if (row != null && !row.done() && !row.source().equals(source)) {
+            // Another source's snapshot may hold keys below the old position that the first one
+            // lacked: start over (records already applied merge again harmlessly).
+            log.info("transfer {} of partition {} now pulls from {} instead of {}: starting over",
+                id, partition, source, row.source());
+            row = null;
+          }
           if (row != null) {
-            if (row.partition() != partition) {
-              fail("id already used for partition " + row.partition());
-              return;
-            }
             afterKey = row.afterKey();
             keysDone = row.keysDone();
             bytesDone = row.bytesDone();
