@@ -45,8 +45,11 @@ final class IncomingTransfer {
   private long timeoutMillis;
   private Scheduler.Cancellable timer;
   private long lastProgressMillis;
-  private long runStartMillis;
+  /** When this node started (or resumed) asking for chunks, or -1. */
+  private long runStartMillis = -1;
   private long runBytes;
+  /** When the transfer finished (rates stop there), or -1. */
+  private long endMillis = -1;
   private long retries;
   private long corruptChunks;
   private long refusedChunks;
@@ -65,8 +68,8 @@ final class IncomingTransfer {
   }
 
   TransferProgress progress() {
-    long now = service.clock.monotonicMillis();
-    long elapsed = state == TransferState.QUEUED || state == TransferState.LOADING ? 0 : now - runStartMillis;
+    long now = endMillis >= 0 ? endMillis : service.clock.monotonicMillis();
+    long elapsed = runStartMillis < 0 ? 0 : now - runStartMillis;
     double rate = elapsed > 0 ? runBytes * 1000.0 / elapsed : 0;
     long eta = -1;
     if (state == TransferState.COMPLETED) {
@@ -342,6 +345,7 @@ final class IncomingTransfer {
 
   private void finishCompleted() {
     state = TransferState.COMPLETED;
+    endMillis = service.clock.monotonicMillis();
     cancelTimer();
     service.incomingFinished(this);
     future.complete(progress());
@@ -349,6 +353,7 @@ final class IncomingTransfer {
 
   private void finish(TransferState end, String why) {
     state = end;
+    endMillis = service.clock.monotonicMillis();
     failure = why;
     cancelTimer();
     service.incomingFinished(this);

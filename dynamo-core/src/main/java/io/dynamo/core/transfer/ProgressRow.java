@@ -47,6 +47,14 @@ record ProgressRow(int partition, NodeId source, byte[] afterKey, long keysDone,
     return b.array();
   }
 
+  private static int length(ByteBuffer b) {
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining()) {
+      throw new IllegalArgumentException("length " + n + " past the row's end");
+    }
+    return n;
+  }
+
   static ProgressRow decode(TransferId id, byte[] raw) {
     try {
       ByteBuffer b = ByteBuffer.wrap(raw);
@@ -54,16 +62,16 @@ record ProgressRow(int partition, NodeId source, byte[] afterKey, long keysDone,
         throw new StorageException("transfer progress of " + id + " has an unknown format");
       }
       int partition = b.getInt();
-      byte[] src = new byte[b.getInt()];
+      byte[] src = new byte[length(b)];
       b.get(src);
-      byte[] after = new byte[b.getInt()];
+      byte[] after = new byte[length(b)];
       b.get(after);
       long keys = b.getLong();
       long bytes = b.getLong();
       boolean done = b.get() != 0;
       return new ProgressRow(
           partition, NodeId.of(new String(src, StandardCharsets.UTF_8)), after, keys, bytes, done);
-    } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw new StorageException("transfer progress of " + id + " is corrupt", e);
     }
   }

@@ -126,7 +126,9 @@ final class TransferChunks {
       return n + " records, more than the " + maxRecords + " asked for";
     }
     long bytes = contentBytes(chunk.getRecordsList());
-    if (bytes > maxBytes && !(n == 1 && bytes <= (long) maxRecordBytes + MAX_KEY_BYTES)) {
+    boolean oneLargeRecord = n == 1 && chunk.getRecords(0).getRecord().size() <= maxRecordBytes
+        && chunk.getRecords(0).getKey().size() <= MAX_KEY_BYTES;
+    if (bytes > maxBytes && !oneLargeRecord) {
       return bytes + " bytes, more than the " + maxBytes + " asked for";
     }
     if (n == 0) {
