@@ -95,7 +95,8 @@ public final class TransferService {
 
   /**
    * @param replica this node's replica; incoming records are merged through it (its per-key locks)
-   * @param conflictModes each bucket's conflict mode, for merging incoming records
+   * @param conflictModes each bucket's conflict mode, for merging incoming records; called on
+   *     storage threads, so it must be thread-safe
    * @param policy which partitions this node serves to whom (for example: only to a pending owner
    *     of a partition it owns)
    */
