@@ -56,6 +56,20 @@ public final class TransferService {
   private final Map<TransferId, IncomingTransfer> incoming = new LinkedHashMap<>();
   private final Deque<IncomingTransfer> queued = new ArrayDeque<>();
   private final Map<OutgoingTransfer.Key, OutgoingTransfer> outgoing = new HashMap<>();
+  /**
+   * Outgoing transfers their target closed as completed, and when: a late duplicate request for one
+   * is dropped instead of opening a new snapshot. Bounded; entries older than the source idle time
+   * are ignored.
+   */
+  private final Map<OutgoingTransfer.Key, Long> completedOutgoing = new LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<OutgoingTransfer.Key, Long> eldest) {
+      return size() > MAX_REMEMBERED_COMPLETIONS;
+    }
+  };
+  private static final int MAX_REMEMBERED_COMPLETIONS = 1024;
   private int running;
   private boolean closed;
   final Counters counters = new Counters();
@@ -261,9 +275,13 @@ public final class TransferService {
       case TRANSFER_CLOSE -> {
         TransferClose c = message.getTransferClose();
         if (TransferId.valid(c.getTransferId())) {
-          OutgoingTransfer o = outgoing.get(new OutgoingTransfer.Key(from, c.getTransferId()));
+          OutgoingTransfer.Key key = new OutgoingTransfer.Key(from, c.getTransferId());
+          OutgoingTransfer o = outgoing.get(key);
           if (o != null) {
             o.close();
+          }
+          if (c.getCompleted()) {
+            completedOutgoing.put(key, clock.monotonicMillis());
           }
         }
       }
@@ -297,6 +315,13 @@ public final class TransferService {
     OutgoingTransfer.Key key = new OutgoingTransfer.Key(from, req.getTransferId());
     OutgoingTransfer o = outgoing.get(key);
     if (o == null) {
+      Long completedAt = completedOutgoing.get(key);
+      if (completedAt != null) {
+        if (clock.monotonicMillis() - completedAt < settings.sourceIdleMillis()) {
+          return; // a late duplicate of a request its target no longer waits for
+        }
+        completedOutgoing.remove(key);
+      }
       if (!policy.mayServe(from, partition)) {
         counters.refusedRequests++;
         peerLog.warn("transfer-refused", "refusing to serve partition {} to {}", partition, from);

@@ -100,6 +100,11 @@ class PartitionTransferTest {
     h.queue.runUntilIdle();
     assertThat(a.service.stats().outgoingOpen()).as("snapshot released").isZero();
     assertThat(b.service.stats().incomingRunning()).isZero();
+
+    // A late duplicate of the first request opens no new snapshot.
+    Envelope first = h.delivered.stream().filter(Envelope::hasTransferChunkRequest).findFirst().orElseThrow();
+    a.service.onMessage(b.id, first);
+    assertThat(a.service.stats().outgoingOpen()).isZero();
   }
 
   @Test
