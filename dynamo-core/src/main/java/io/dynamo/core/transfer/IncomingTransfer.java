@@ -189,9 +189,9 @@ final class IncomingTransfer {
         || !Arrays.equals(chunk.getAfterKey().toByteArray(), afterKey)) {
       return; // stale: an answer to an earlier request, or a duplicate
     }
-    ServiceCheck check = check(chunk);
-    if (check != null) {
-      retryAfter(check.retryDelay);
+    Retry retry = check(chunk);
+    if (retry != null) {
+      retryAfter(retry.delayMillis());
       return;
     }
     cancelTimer();
@@ -207,34 +207,31 @@ final class IncomingTransfer {
         (malformed, error) -> applied(next, n, bytes, malformed, error));
   }
 
-  private record ServiceCheck(long retryDelay) {}
+  private record Retry(long delayMillis) {}
 
   /** Null if the chunk may be applied, else how soon to ask for it again. */
-  private ServiceCheck check(TransferChunk chunk) {
+  private Retry check(TransferChunk chunk) {
     if (chunk.getPartition() != partition) {
       refuse("it is for partition " + (chunk.getPartition() & 0xffffffffL));
-      return new ServiceCheck(timeoutMillis);
+      return new Retry(timeoutMillis);
     }
     // Size before checksum: an oversized chunk is refused without reading it all.
     TransferSettings s = service.settings;
-    String why = chunk.getRecordsCount() > s.chunkMaxRecords()
-        ? chunk.getRecordsCount() + " records, more than the " + s.chunkMaxRecords() + " asked for"
-        : null;
+    String why = TransferChunks.sizeRefusal(chunk, s.chunkMaxBytes(), s.chunkMaxRecords(), s.maxRecordBytes());
     if (why == null && !TransferChunks.checksumMatches(chunk)) {
       corruptChunks++;
       service.counters.corruptChunks++;
       service.peerLog.warn("transfer-corrupt-chunk",
           "chunk {} of transfer {} (partition {}) from {} failed its checksum; asking for it again",
           chunk.getSequence(), id, partition, source);
-      return new ServiceCheck(0);
+      return new Retry(0);
     }
     if (why == null) {
-      why = TransferChunks.refusal(chunk, partition, afterKey, s.chunkMaxBytes(), s.chunkMaxRecords(),
-          s.maxRecordBytes());
+      why = TransferChunks.contentRefusal(chunk, partition, afterKey);
     }
     if (why != null) {
       refuse(why);
-      return new ServiceCheck(timeoutMillis);
+      return new Retry(timeoutMillis);
     }
     return null;
   }

@@ -121,6 +121,12 @@ final class TransferChunks {
    */
   static String refusal(
       TransferChunk chunk, int partition, byte[] afterKey, int maxBytes, int maxRecords, int maxRecordBytes) {
+    String size = sizeRefusal(chunk, maxBytes, maxRecords, maxRecordBytes);
+    return size != null ? size : contentRefusal(chunk, partition, afterKey);
+  }
+
+  /** Why a chunk is too large (more records or bytes than asked for), or null. Cheap: no copies. */
+  static String sizeRefusal(TransferChunk chunk, int maxBytes, int maxRecords, int maxRecordBytes) {
     int n = chunk.getRecordsCount();
     if (n > maxRecords) {
       return n + " records, more than the " + maxRecords + " asked for";
@@ -131,6 +137,12 @@ final class TransferChunks {
     if (bytes > maxBytes && !oneLargeRecord) {
       return bytes + " bytes, more than the " + maxBytes + " asked for";
     }
+    return null;
+  }
+
+  /** Why a chunk's keys or records break the rules of {@link #refusal}, or null. */
+  static String contentRefusal(TransferChunk chunk, int partition, byte[] afterKey) {
+    int n = chunk.getRecordsCount();
     if (n == 0) {
       if (!chunk.getDone() || !chunk.getLastKey().isEmpty()) {
         return "no records, yet not the end of the partition";
