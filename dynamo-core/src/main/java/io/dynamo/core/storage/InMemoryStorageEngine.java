@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -46,6 +47,51 @@ public final class InMemoryStorageEngine implements StorageEngine {
       if (!visitor.visit(e.getKey().clone(), e.getValue().clone())) {
         return;
       }
+    }
+  }
+
+  /**
+   * A copy of every key space taken under the write lock (so it sees whole batches only). Costs
+   * memory in proportion to the data: fine for tests and the simulator.
+   */
+  @Override
+  public synchronized StorageSnapshot snapshot() {
+    Map<Keyspace, NavigableMap<byte[], byte[]>> copy = new EnumMap<>(Keyspace.class);
+    for (Map.Entry<Keyspace, ConcurrentSkipListMap<byte[], byte[]>> e : spaces.entrySet()) {
+      copy.put(e.getKey(), new TreeMap<>(e.getValue()));
+    }
+    return new Snapshot(copy);
+  }
+
+  @Override
+  public synchronized void deleteRange(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
+    spaces.get(space).subMap(fromInclusive, true, toExclusive, false).clear();
+  }
+
+  private static final class Snapshot implements StorageSnapshot {
+    private volatile Map<Keyspace, NavigableMap<byte[], byte[]>> spaces;
+
+    Snapshot(Map<Keyspace, NavigableMap<byte[], byte[]>> spaces) {
+      this.spaces = spaces;
+    }
+
+    @Override
+    public void scan(Keyspace space, byte[] fromInclusive, byte[] toExclusive, Visitor visitor) {
+      Map<Keyspace, NavigableMap<byte[], byte[]>> s = spaces;
+      if (s == null) {
+        throw new StorageException("snapshot already closed");
+      }
+      for (Map.Entry<byte[], byte[]> e :
+          s.get(space).subMap(fromInclusive, true, toExclusive, false).entrySet()) {
+        if (!visitor.visit(e.getKey().clone(), e.getValue().clone())) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      spaces = null;
     }
   }
 

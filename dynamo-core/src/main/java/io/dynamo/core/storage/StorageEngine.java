@@ -22,6 +22,55 @@ public interface StorageEngine extends AutoCloseable {
   /** Visits keys in [from, to) in unsigned byte order until the visitor returns false. */
   void scan(Keyspace space, byte[] fromInclusive, byte[] toExclusive, Visitor visitor);
 
+  /**
+   * A consistent point-in-time view for long scans (streaming a partition) while writes go on.
+   * Close it when done: it holds engine resources.
+   *
+   * @throws UnsupportedOperationException if the engine cannot take one
+   */
+  default StorageSnapshot snapshot() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no snapshots");
+  }
+
+  /**
+   * Deletes every key in [from, to) of one key space (an old owner's copy of a partition). Not
+   * atomic with respect to concurrent writes into the range: a write that races it may survive.
+   * The default deletes by scanning, in batches; engines with a native range delete override it.
+   */
+  default void deleteRange(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
+    final int batchKeys = 1024;
+    java.util.List<byte[]> keys = new java.util.ArrayList<>(batchKeys);
+    while (true) {
+      keys.clear();
+      scan(space, fromInclusive, toExclusive, (k, v) -> {
+        keys.add(k);
+        return keys.size() < batchKeys;
+      });
+      if (keys.isEmpty()) {
+        return;
+      }
+      WriteBatch batch = new WriteBatch();
+      for (byte[] k : keys) {
+        batch.delete(space, k);
+      }
+      write(batch);
+    }
+  }
+
+  /**
+   * About how many bytes (keys and values) [from, to) of a key space holds, for progress estimates;
+   * engines may count compressed bytes on disk or include deleted data not yet compacted. The
+   * default counts exactly by scanning.
+   */
+  default long approximateBytes(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
+    long[] total = {0};
+    scan(space, fromInclusive, toExclusive, (k, v) -> {
+      total[0] += k.length + v.length;
+      return true;
+    });
+    return total[0];
+  }
+
   @Override
   void close();
 

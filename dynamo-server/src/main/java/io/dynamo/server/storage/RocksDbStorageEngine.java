@@ -3,13 +3,17 @@ package io.dynamo.server.storage;
 import io.dynamo.core.storage.Keyspace;
 import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.core.storage.StorageException;
+import io.dynamo.core.storage.StorageSnapshot;
 import io.dynamo.core.storage.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -18,12 +22,15 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.Range;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.RocksObject;
+import org.rocksdb.SizeApproximationFlag;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +73,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
   private final boolean wal;
   /** Options, filters and the cache: closed after the database, in reverse order of creation. */
   private final List<RocksObject> natives;
+  /** Snapshots handed out and not yet released; also the lock for {@link #closed}. */
+  private final Set<RocksSnapshot> openSnapshots = new HashSet<>();
+  private boolean closed;
 
   private RocksDbStorageEngine(
       RocksDB db,
@@ -286,6 +296,114 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
+  /**
+   * A RocksDB snapshot: scans through it read the database as of this call, with their own
+   * iterators. Released on {@link StorageSnapshot#close()} or, at the latest, when the engine
+   * closes.
+   */
+  @Override
+  public StorageSnapshot snapshot() {
+    synchronized (openSnapshots) {
+      if (closed) {
+        throw new StorageException("engine closed");
+      }
+      RocksSnapshot s = new RocksSnapshot(db.getSnapshot());
+      openSnapshots.add(s);
+      return s;
+    }
+  }
+
+  /** Snapshots not yet released, for tests and diagnostics. */
+  public int openSnapshots() {
+    synchronized (openSnapshots) {
+      return openSnapshots.size();
+    }
+  }
+
+  /** A native range delete (one tombstone for the whole range), through the WAL like any write. */
+  @Override
+  public void deleteRange(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
+    try {
+      db.deleteRange(families[space.ordinal()], writeOptions, fromInclusive, toExclusive);
+    } catch (RocksDBException e) {
+      throw new StorageException("range delete failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** RocksDB's estimate from SST file sizes (compressed) and memtables. */
+  @Override
+  public long approximateBytes(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
+    try (Slice from = new Slice(fromInclusive);
+        Slice to = new Slice(toExclusive)) {
+      long[] sizes = db.getApproximateSizes(
+          families[space.ordinal()],
+          List.of(new Range(from, to)),
+          SizeApproximationFlag.INCLUDE_FILES,
+          SizeApproximationFlag.INCLUDE_MEMTABLES);
+      return sizes.length == 0 ? 0 : sizes[0];
+    }
+  }
+
+  /**
+   * Scans hold the read lock, close the write lock, so a snapshot is never released under a
+   * running iterator.
+   */
+  private final class RocksSnapshot implements StorageSnapshot {
+    private final Snapshot snapshot;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean released;
+
+    RocksSnapshot(Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    @Override
+    public void scan(Keyspace space, byte[] fromInclusive, byte[] toExclusive, Visitor visitor) {
+      lock.readLock().lock();
+      try {
+        if (released) {
+          throw new StorageException("snapshot already closed");
+        }
+        try (Slice upper = new Slice(toExclusive);
+            ReadOptions ro = new ReadOptions().setIterateUpperBound(upper).setSnapshot(snapshot);
+            RocksIterator it = db.newIterator(families[space.ordinal()], ro)) {
+          for (it.seek(fromInclusive); it.isValid(); it.next()) {
+            if (!visitor.visit(it.key(), it.value())) {
+              return;
+            }
+          }
+          it.status();
+        } catch (RocksDBException e) {
+          throw new StorageException("snapshot scan failed: " + e.getMessage(), e);
+        }
+      } finally {
+        lock.readLock().unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (openSnapshots) {
+        if (!openSnapshots.remove(this)) {
+          return; // already released (by close or by the engine's close)
+        }
+        release();
+      }
+    }
+
+    /** Called with {@code openSnapshots} held, once. */
+    void release() {
+      lock.writeLock().lock();
+      try {
+        released = true;
+        db.releaseSnapshot(snapshot);
+        snapshot.close();
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+  }
+
   /** A RocksDB property of a key space's column family, such as {@code rocksdb.estimate-num-keys}. */
   public String property(Keyspace space, String name) {
     try {
@@ -297,6 +415,16 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   @Override
   public void close() {
+    synchronized (openSnapshots) {
+      closed = true;
+      if (!openSnapshots.isEmpty()) {
+        log.warn("{} snapshots still open at close; releasing them", openSnapshots.size());
+      }
+      for (RocksSnapshot s : openSnapshots) {
+        s.release();
+      }
+      openSnapshots.clear();
+    }
     if (wal) {
       try {
         db.syncWal();
