@@ -10,6 +10,9 @@
 #   scripts/cluster.sh restart NODE [--dir DIR]        start one node again on its config and data
 #   scripts/cluster.sh pause NODE [--dir DIR]          SIGSTOP one node: it holds its sockets but answers nothing
 #   scripts/cluster.sh resume NODE [--dir DIR]         SIGCONT a paused node
+#   scripts/cluster.sh add [--set KEY=VALUE]... [--dir DIR]
+#                                                      start one more node with the running nodes as
+#                                                      seeds; it joins with: scripts/dynamo join ID --commit
 #   scripts/cluster.sh addresses [--dir DIR]           comma-separated client addresses
 #   scripts/cluster.sh clean [--dir DIR]               stop, then delete the cluster's files and data
 #
@@ -31,7 +34,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -337,6 +340,47 @@ cmd_restart() {
   echo "$1 serving on $(client_addr "$1") (pid $(node_pid "$1"))"
 }
 
+# Starts one more node that finds the cluster through the others' peer addresses (its config has
+# seeds, not members), so an operator can make it a member with `dynamo join`.
+cmd_add() {
+  require_cluster
+  build_server
+  local n id ports io_threads seeds kv
+  n="$(node_ids | wc -l)"
+  id="n$((n + 1))"
+  while grep -q "^$id " "$DIR/nodes"; do
+    n=$((n + 1))
+    id="n$((n + 1))"
+  done
+  io_threads=$(($(nproc) / (n + 1)))
+  ((io_threads >= 1)) || io_threads=1
+  ((io_threads <= 4)) || io_threads=4
+  read -r -a ports <<<"$(free_ports 2)"
+  seeds="$(awk 'NF { print $3 }' "$DIR/nodes" | paste -sd,)"
+  mkdir -p "$DIR/$id/data"
+  {
+    echo "# Written by scripts/cluster.sh add"
+    echo "node.id=$id"
+    echo "listen.client=127.0.0.1:${ports[0]}"
+    echo "listen.peer=127.0.0.1:${ports[1]}"
+    echo "data.dir=data"
+    echo "seeds=$seeds"
+    echo "network.io-threads=$io_threads"
+    for kv in "${SETTINGS[@]}"; do
+      echo "$kv"
+    done
+  } >"$DIR/$id/node.properties"
+  echo "$id 127.0.0.1:${ports[0]} 127.0.0.1:${ports[1]}" >>"$DIR/nodes"
+  awk '{ print $2 }' "$DIR/nodes" | paste -sd, >"$DIR/client-addresses"
+  launch "$id"
+  if ! wait_ready "$id"; then
+    terminate "$id"
+    exit 1
+  fi
+  echo "$id serving on 127.0.0.1:${ports[0]}, seeds $seeds"
+  echo "make it a member with: scripts/dynamo join $id --commit"
+}
+
 cmd_addresses() {
   [[ -f "$DIR/client-addresses" ]] || die "no cluster in $DIR"
   cat "$DIR/client-addresses"
@@ -378,7 +422,7 @@ while [[ $# -gt 0 ]]; do
 done
 DIR="$(realpath -m -- "$DIR")"
 [[ -z "$NODES" || "$COMMAND" == start ]] || die "--nodes applies to start only"
-((${#SETTINGS[@]} == 0)) || [[ "$COMMAND" == start ]] || die "--set applies to start only"
+((${#SETTINGS[@]} == 0)) || [[ "$COMMAND" == start || "$COMMAND" == add ]] || die "--set applies to start and add only"
 for kv in "${SETTINGS[@]}"; do
   [[ "$kv" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*=.*$ ]] || die "--set: expected KEY=VALUE, got '$kv'"
 done
@@ -395,8 +439,9 @@ case "$COMMAND" in
   restart) cmd_restart "${ARGS[0]:-}" ;;
   pause) cmd_pause "${ARGS[0]:-}" ;;
   resume) cmd_resume "${ARGS[0]:-}" ;;
+  add) cmd_add ;;
   addresses) cmd_addresses ;;
   clean) cmd_clean ;;
   -h | --help | help) usage ;;
-  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, pause, resume, addresses, clean)" ;;
+  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, pause, resume, add, addresses, clean)" ;;
 esac

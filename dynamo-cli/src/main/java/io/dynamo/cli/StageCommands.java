@@ -15,20 +15,35 @@ final class StageCommands {
     @Parameters(index = "0", paramLabel = "NODE", description = "The node's id.")
     String node;
 
+    @picocli.CommandLine.Option(
+        names = "--commit",
+        description = "Commit the plan at once (as `dynamo commit` would) if it has no problems.")
+    boolean commit;
+
     abstract ChangeKind kind();
 
     @Override
     int runOnClaimant(DynamoClient claimant, PrintWriter out) {
       ClusterPlan plan = await(claimant.stageAsync(0, kind(), node));
+      boolean ok = plan.problems().isEmpty();
+      Long committed = ok && commit ? await(claimant.commitAsync(0, plan.planHash())) : null;
       if (json) {
-        out.println(Json.write(planJson(plan)));
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(planJson(plan));
+        if (committed != null) {
+          body.put("committedRingVersion", committed);
+        }
+        out.println(Json.write(body));
       } else {
         printPlan(plan, out);
-        if (plan.problems().isEmpty() && !plan.staged().isEmpty()) {
+        if (committed != null) {
+          out.printf(
+              "committed: ring version %d; follow the copies with `dynamo transfers --watch`%n",
+              committed);
+        } else if (ok && !plan.staged().isEmpty()) {
           out.println("run `dynamo commit` to apply it");
         }
       }
-      return plan.problems().isEmpty() ? ExitCode.OK : ExitCode.INVALID_REQUEST;
+      return ok ? ExitCode.OK : ExitCode.INVALID_REQUEST;
     }
   }
 
