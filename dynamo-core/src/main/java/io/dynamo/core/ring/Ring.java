@@ -1,7 +1,8 @@
 package io.dynamo.core.ring;
 
+import io.dynamo.core.cluster.PartitionPlanner;
+import io.dynamo.core.cluster.PartitionTable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,44 +10,79 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * An immutable ring: Q equal partitions, the member owning each, and for each partition the order
- * in which distinct physical nodes are asked (its extended preference list). A preference list of
- * N is the first N of that order: walk the ring clockwise from the key's partition, taking each
- * owner not already taken, members of new zones first when zones are set.
+ * An immutable ring: Q equal partitions, the members, and the {@link PartitionTable} naming each
+ * partition's owners in preference order. A preference list of N is the first N owners. The
+ * extended preference list (the order a coordinator asks nodes when owners are down) is the owners
+ * followed by every other member, met walking the following partitions' owners clockwise, members
+ * of zones not yet in the list first.
  */
 public final class Ring {
   private final Partitioner partitioner;
   private final Map<NodeId, Member> members;
-  private final NodeId[] owners;
-  private final List<List<NodeId>> walkOrder;
+  private final PartitionTable table;
+  private final boolean zoned;
+  private final List<NodeId> ownsNothing;
+  private final AtomicReferenceArray<List<NodeId>> extended;
 
-  private Ring(Partitioner partitioner, Map<NodeId, Member> members, NodeId[] owners) {
-    this.partitioner = partitioner;
+  private Ring(Map<NodeId, Member> members, PartitionTable table) {
+    this.partitioner = new Partitioner(table.partitions());
     this.members = members;
-    this.owners = owners;
-    List<List<NodeId>> order = new ArrayList<>(owners.length);
-    for (int p = 0; p < owners.length; p++) {
-      order.add(walk(p));
+    this.table = table;
+    this.zoned = members.values().stream().anyMatch(m -> !m.zone().isEmpty());
+    Set<NodeId> owning = table.nodes();
+    List<NodeId> idle = new ArrayList<>();
+    for (NodeId id : members.keySet()) {
+      if (!owning.contains(id)) {
+        idle.add(id);
+      }
     }
-    this.walkOrder = Collections.unmodifiableList(order);
+    Collections.sort(idle);
+    this.ownsNothing = List.copyOf(idle);
+    this.extended = new AtomicReferenceArray<>(table.partitions());
   }
 
-  /** A ring with partitions assigned to {@code members} by {@link PartitionAssigner}. */
+  /**
+   * A ring for a new cluster: {@link PartitionPlanner#initial} with {@code spread} owners per
+   * partition (fewer if there are fewer members). {@code spread} is the largest N of any bucket.
+   */
   public static Ring create(List<Member> members, int partitions, int spread) {
+    Map<NodeId, Member> byId = byId(members);
+    int replicas = Math.max(1, Math.min(spread, byId.size()));
+    return new Ring(byId, PartitionPlanner.initial(members, partitions, replicas));
+  }
+
+  /** A ring whose owners are {@code table}'s; every owner must be one of {@code members}. */
+  public static Ring of(List<Member> members, PartitionTable table) {
+    Map<NodeId, Member> byId = byId(members);
+    for (int p = 0; p < table.partitions(); p++) {
+      for (NodeId owner : table.owners(p)) {
+        if (!byId.containsKey(owner)) {
+          throw new IllegalArgumentException(
+              "owner " + owner + " of partition " + p + " is not a member");
+        }
+      }
+    }
+    return new Ring(byId, table);
+  }
+
+  private static Map<NodeId, Member> byId(List<Member> members) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("a ring needs at least one member");
+    }
     Map<NodeId, Member> byId = new LinkedHashMap<>();
     for (Member m : members) {
       if (byId.put(m.id(), m) != null) {
         throw new IllegalArgumentException("member " + m.id() + " listed twice");
       }
     }
-    NodeId[] owners = PartitionAssigner.assign(members, partitions, spread);
-    return new Ring(new Partitioner(partitions), Collections.unmodifiableMap(byId), owners);
+    return Collections.unmodifiableMap(byId);
   }
 
   public int partitions() {
-    return owners.length;
+    return table.partitions();
   }
 
   public Partitioner partitioner() {
@@ -57,12 +93,17 @@ public final class Ring {
     return members;
   }
 
+  public PartitionTable table() {
+    return table;
+  }
+
   public boolean isMember(NodeId node) {
     return members.containsKey(node);
   }
 
+  /** The first owner of {@code partition}: the node a request for it usually goes to first. */
   public NodeId owner(int partition) {
-    return owners[partition];
+    return table.owners(partition).get(0);
   }
 
   public int partitionOf(String bucket, byte[] key) {
@@ -71,7 +112,11 @@ public final class Ring {
 
   /** The first {@code n} distinct nodes for {@code partition}; fewer if the ring has fewer. */
   public List<NodeId> preferenceList(int partition, int n) {
-    List<NodeId> all = walkOrder.get(partition);
+    List<NodeId> owners = table.owners(partition);
+    if (n <= owners.size()) {
+      return owners.subList(0, Math.max(0, n));
+    }
+    List<NodeId> all = extendedPreferenceList(partition);
     return all.subList(0, Math.min(n, all.size()));
   }
 
@@ -81,35 +126,52 @@ public final class Ring {
 
   /** Every member in the order a coordinator would ask them for this partition. */
   public List<NodeId> extendedPreferenceList(int partition) {
-    return walkOrder.get(partition);
+    List<NodeId> list = extended.get(partition);
+    if (list == null) {
+      list = walk(partition);
+      extended.compareAndSet(partition, null, list);
+    }
+    return list;
   }
 
+  /** How many partitions {@code node} is the first owner of. */
   public int partitionsOwnedBy(NodeId node) {
     int count = 0;
-    for (NodeId owner : owners) {
-      if (owner.equals(node)) {
+    for (int p = 0; p < table.partitions(); p++) {
+      if (owner(p).equals(node)) {
         count++;
       }
     }
     return count;
   }
 
+  /** How many partition copies {@code node} holds, at any position. */
+  public int copiesOwnedBy(NodeId node) {
+    return table.copiesOwnedBy(node);
+  }
+
   private List<NodeId> walk(int start) {
-    List<NodeId> order = new ArrayList<>(members.size());
-    Set<NodeId> taken = new HashSet<>();
+    List<NodeId> order = new ArrayList<>(table.owners(start));
+    Set<NodeId> taken = new HashSet<>(order);
     Set<String> zones = new HashSet<>();
-    boolean zoned = members.values().stream().anyMatch(m -> !m.zone().isEmpty());
+    for (NodeId id : order) {
+      zones.add(members.get(id).zone());
+    }
+    int q = table.partitions();
     for (int pass = zoned ? 0 : 1; pass < 2 && order.size() < members.size(); pass++) {
-      for (int i = 0; i < owners.length && order.size() < members.size(); i++) {
-        NodeId owner = owners[(start + i) % owners.length];
-        if (taken.contains(owner)) {
-          continue;
+      for (int i = 1; i < q && order.size() < members.size(); i++) {
+        for (NodeId owner : table.owners((start + i) % q)) {
+          if (taken.contains(owner) || (pass == 0 && !zones.add(members.get(owner).zone()))) {
+            continue;
+          }
+          taken.add(owner);
+          order.add(owner);
         }
-        if (pass == 0 && !zones.add(members.get(owner).zone())) {
-          continue;
-        }
-        taken.add(owner);
-        order.add(owner);
+      }
+    }
+    for (NodeId id : ownsNothing) {
+      if (taken.add(id)) {
+        order.add(id);
       }
     }
     return Collections.unmodifiableList(order);
@@ -117,11 +179,16 @@ public final class Ring {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Ring r && members.equals(r.members) && Arrays.equals(owners, r.owners);
+    return o instanceof Ring r && members.equals(r.members) && table.equals(r.table);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(members, Arrays.hashCode(owners));
+    return Objects.hash(members, table);
+  }
+
+  @Override
+  public String toString() {
+    return "Ring{" + members.size() + " members, " + table + "}";
   }
 }

@@ -106,62 +106,66 @@ class RingProperties {
                                 .as((q, n) -> new Layout(ms, q, n))));
   }
 
-  /** Reference: walk clockwise from p collecting distinct owners. */
-  static List<NodeId> walk(Ring ring, int p, int n) {
-    Set<NodeId> out = new LinkedHashSet<>();
-    for (int i = 0; i < ring.partitions() && out.size() < n; i++) {
-      out.add(ring.owner((p + i) % ring.partitions()));
-    }
-    return new ArrayList<>(out);
-  }
-
-  static Set<NodeId> owners(Ring ring) {
-    Set<NodeId> out = new HashSet<>();
-    for (int p = 0; p < ring.partitions(); p++) {
-      out.add(ring.owner(p));
-    }
-    return out;
-  }
-
   @Property(tries = 300)
-  void preferenceListsAreTheFirstNDistinctOwnersClockwise(@ForAll("anyLayouts") Layout l) {
+  void preferenceListsAreTheFirstOwnersThenTheExtendedList(@ForAll("anyLayouts") Layout l) {
     Ring ring = l.ring();
-    int owning = owners(ring).size();
+    int replicas = Math.min(l.n(), l.members().size());
+    assertThat(ring.table().replicas()).isEqualTo(replicas);
     for (int p = 0; p < ring.partitions(); p++) {
-      List<NodeId> list = ring.preferenceList(p, l.n());
-      assertThat(list).doesNotHaveDuplicates().hasSize(Math.min(l.n(), owning));
-      assertThat(list.get(0)).isEqualTo(ring.owner(p));
-      assertThat(list).isEqualTo(walk(ring, p, l.n()));
-      assertThat(ring.extendedPreferenceList(p)).startsWith(list.toArray(new NodeId[0]));
-      assertThat(ring.extendedPreferenceList(p)).containsExactlyInAnyOrderElementsOf(owners(ring));
+      List<NodeId> owners = ring.table().owners(p);
+      List<NodeId> extended = ring.extendedPreferenceList(p);
+      assertThat(owners).hasSize(replicas);
+      assertThat(ring.owner(p)).isEqualTo(owners.get(0));
+      assertThat(extended)
+          .startsWith(owners.toArray(new NodeId[0]))
+          .containsExactlyInAnyOrderElementsOf(l.members().stream().map(Member::id).toList());
+      for (int n = 1; n <= l.n() + 2; n++) {
+        List<NodeId> list = ring.preferenceList(p, n);
+        assertThat(list).doesNotHaveDuplicates().hasSize(Math.min(n, l.members().size()));
+        assertThat(list).isEqualTo(extended.subList(0, list.size()));
+      }
     }
   }
 
   @Property(tries = 300)
-  void withEnoughPartitionsPreferenceListsHaveMinOfNAndMembersNodes(
-      @ForAll("fullLayouts") Layout l) {
+  void everyMemberHoldsTheFloorOrCeilingOfItsCapacityShareOfCopies(
+      @ForAll("anyLayouts") Layout l) {
     Ring ring = l.ring();
-    for (int p = 0; p < ring.partitions(); p++) {
-      List<NodeId> list = ring.preferenceList(p, l.n());
-      assertThat(list).doesNotHaveDuplicates().hasSize(Math.min(l.n(), l.members().size()));
-      assertThat(ring.extendedPreferenceList(p)).hasSize(l.members().size());
-    }
-  }
-
-  @Property(tries = 300)
-  void everyMemberOwnsTheFloorOrCeilingOfItsCapacityShare(@ForAll("anyLayouts") Layout l) {
-    Ring ring = l.ring();
+    int replicas = ring.table().replicas();
     long total = l.totalCapacity();
-    int sum = 0;
+    // A member whose share would exceed Q holds every partition and the others share the rest.
+    boolean uncapped =
+        l.members().stream().allMatch(m -> (long) replicas * m.capacity() <= total);
+    int copies = 0;
+    int first = 0;
     for (Member m : l.members()) {
-      long exact = (long) l.partitions() * m.capacity();
+      long exact = (long) l.partitions() * replicas * m.capacity();
       long floor = exact / total;
       long ceil = floor + (exact % total == 0 ? 0 : 1);
-      int owned = ring.partitionsOwnedBy(m.id());
-      assertThat((long) owned).as("%s of %s", m, l).isBetween(floor, ceil);
-      sum += owned;
+      int owned = ring.copiesOwnedBy(m.id());
+      if (uncapped) {
+        assertThat((long) owned).as("%s of %s", m, l).isBetween(floor, ceil);
+      }
+      assertThat(owned).isLessThanOrEqualTo(l.partitions());
+      copies += owned;
+      first += ring.partitionsOwnedBy(m.id());
     }
-    assertThat(sum).isEqualTo(l.partitions());
+    assertThat(copies).isEqualTo(l.partitions() * replicas);
+    assertThat(first).isEqualTo(l.partitions());
+  }
+
+  @Example
+  void aRingOfATableUsesItsOwners() {
+    List<Member> members = List.of(Member.of("a", 1), Member.of("b", 1), Member.of("c", 1));
+    Ring ring = Ring.create(members, 8, 2);
+    Ring same = Ring.of(members, ring.table());
+    assertThat(same).isEqualTo(ring);
+    for (int p = 0; p < 8; p++) {
+      assertThat(same.preferenceList(p, 2)).isEqualTo(ring.table().owners(p));
+      assertThat(same.preferenceList(p, 3)).hasSize(3).doesNotHaveDuplicates();
+    }
+    assertThatThrownBy(() -> Ring.of(members.subList(0, 2), ring.table()))
+        .hasMessageContaining("is not a member");
   }
 
   @Property(tries = 200)
