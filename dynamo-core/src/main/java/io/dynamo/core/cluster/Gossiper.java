@@ -50,7 +50,10 @@ public final class Gossiper {
    * @param fanout peers per round, at least 1
    * @param seeds peer addresses ("host:port") to contact while no member is known
    * @param random the only source of randomness (seed it in tests)
-   * @param listener told of every new state, local changes included, on the calling thread
+   * @param listener told of every new state, local changes included, on the calling thread (not of
+   *     the state this constructor starts from: read {@link #state()} after construction)
+   * @throws IllegalStateException if {@code initial} holds an entry of this node with a later
+   *     generation than {@code selfEntry}'s
    */
   public Gossiper(
       NodeEntry selfEntry,

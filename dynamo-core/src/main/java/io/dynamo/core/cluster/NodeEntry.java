@@ -11,6 +11,10 @@ import java.util.Objects;
  * its entry, so entries are ordered by {@link #entryVersion()}: a greater generation (a later start
  * of the process) always wins, then the greater version within a generation. A restarted node's
  * entry therefore replaces its old one however many changes the old process made.
+ *
+ * <p>The generation must grow across starts even when the node lost its disk, or the cluster's copy
+ * of its old entry would outrank the new one forever. The server should use its start time in
+ * milliseconds (as Cassandra does), not a counter kept only on local disk.
  */
 public record NodeEntry(
     NodeId id,
