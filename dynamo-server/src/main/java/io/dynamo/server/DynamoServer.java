@@ -1,15 +1,17 @@
 package io.dynamo.server;
 
 import io.dynamo.core.membership.FailureDetector;
+import io.dynamo.core.monitor.PeerHealth;
+import io.dynamo.core.monitor.PeerVerdicts;
 import io.dynamo.core.node.NodeProtocol;
-import io.dynamo.core.node.PeerHealth;
-import io.dynamo.core.node.PeerVerdicts;
 import io.dynamo.core.node.Replies;
 import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.DotCounter;
 import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.view.ClusterView;
+import io.dynamo.core.view.ViewHolder;
 import io.dynamo.netty.EnvelopeCodec;
 import io.dynamo.netty.FrameLimits;
 import io.dynamo.netty.NettyRuntime;
@@ -41,6 +43,8 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,6 +65,8 @@ public final class DynamoServer implements AutoCloseable {
   private final ProtocolShards shards;
   private final NodeProtocol[] protocols;
   private final ShardRouter router;
+  /** The cluster this node follows, shared by its shards; see {@link #changeView}. */
+  private final ViewHolder views;
   private final StatusReporter status;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
@@ -119,6 +125,7 @@ public final class DynamoServer implements AutoCloseable {
             bucket -> config.buckets().propertiesOf(bucket).keyLimits());
     PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
     PeerVerdicts verdicts = new PeerVerdicts();
+    this.views = new ViewHolder(initialView(config, ring));
     this.peers = new PeerConnections[shards.count()];
     this.protocols = new NodeProtocol[shards.count()];
     for (int i = 0; i < shards.count(); i++) {
@@ -129,8 +136,8 @@ public final class DynamoServer implements AutoCloseable {
           new PeerConnections(
               config.nodeId(),
               id -> {
-                MemberConfig m = config.member(id);
-                return m == null ? null : m.peer();
+                String address = views.current().peerAddress(id);
+                return address == null ? null : HostPort.parse(address);
               },
               shard.loop(),
               peerLimits,
@@ -140,7 +147,7 @@ public final class DynamoServer implements AutoCloseable {
       protocols[i] =
           new NodeProtocol(
               config.nodeId(),
-              ring,
+              views,
               config.buckets(),
               config.protocol(),
               new SystemClock(),
@@ -155,7 +162,7 @@ public final class DynamoServer implements AutoCloseable {
     }
     this.status =
         new StatusReporter(
-            config, ring, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000);
+            config, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000);
     shards.shard(0).execute(protocols[0]::start);
     try {
       // Peers answer on their own outbound connections: what this node writes on an accepted
@@ -185,6 +192,42 @@ public final class DynamoServer implements AutoCloseable {
         ring.partitions(), ring.members().size());
     log.info("{} protocol shards on the I/O loops; storage {}", shards.count(),
         config.storageThreads() == 0 ? "on the shard loops" : "on " + config.storageThreads() + " threads");
+  }
+
+  /** The first view: the members and addresses of the startup file. */
+  private static ClusterView initialView(NodeConfig config, Ring ring) {
+    Map<NodeId, ClusterView.Addresses> addresses = new LinkedHashMap<>();
+    for (MemberConfig m : config.members()) {
+      addresses.put(m.id(), new ClusterView.Addresses(m.peer().toString(), m.client().toString()));
+    }
+    return new ClusterView(1, ring, addresses);
+  }
+
+  /** The view of the cluster this node follows. */
+  public ClusterView view() {
+    return views.current();
+  }
+
+  /**
+   * The cluster changed: if {@code next} is newer than the current view, every shard follows it
+   * (requests, heartbeats, handoff; see {@link NodeProtocol#onViewChanged}), connections to members
+   * it no longer has are closed, new members are reached at the addresses it gives, and only its
+   * members' hellos are accepted. Returns whether the view was taken. Safe from any thread.
+   */
+  public boolean changeView(ClusterView next) {
+    if (!views.swap(next)) {
+      return false;
+    }
+    log.info("node {} follows view {} ({} members)", config.nodeId(), next.version(), next.members().size());
+    for (int i = 0; i < shards.count(); i++) {
+      int shard = i;
+      shards.shard(i).execute(
+          () -> {
+            peers[shard].retainOnly(next.members());
+            protocols[shard].onViewChanged(next);
+          });
+    }
+    return true;
   }
 
   /** Starts a node; returns once both listeners are bound. */
@@ -289,7 +332,7 @@ public final class DynamoServer implements AutoCloseable {
             .addLast(
                 "peer",
                 new PeerInboundHandler(
-                    id -> config.member(id) != null,
+                    id -> views.current().isMember(id),
                     (peer, incarnation) -> {
                       for (PeerConnections p : peers) {
                         p.peerHello(peer, incarnation);

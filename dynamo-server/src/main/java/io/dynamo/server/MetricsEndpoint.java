@@ -2,6 +2,7 @@ package io.dynamo.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dynamo.core.monitor.PeerView;
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.storage.LocalReplica;
@@ -99,31 +100,31 @@ final class MetricsEndpoint implements AutoCloseable {
   }
 
   String render() throws Exception {
-    CompletableFuture<List<NodeProtocol.PeerView>> views = new CompletableFuture<>();
+    CompletableFuture<List<PeerView>> views = new CompletableFuture<>();
     protocolThread.execute(() -> views.complete(protocol.peerViews()));
-    List<NodeProtocol.PeerView> peers = views.get(5, TimeUnit.SECONDS);
+    List<PeerView> peers = views.get(5, TimeUnit.SECONDS);
     Map<NodeId, LocalReplica.HintQueueStats> hints = replica.hintQueues();
     long now = wallClock.getAsLong();
 
     StringBuilder out = new StringBuilder();
     String node = "node=\"" + self.value() + "\"";
     header(out, "dynamo_peer_up", "gauge", "1 if this node's failure detector believes the peer is up");
-    for (NodeProtocol.PeerView p : peers) {
+    for (PeerView p : peers) {
       line(out, "dynamo_peer_up", node + ",peer=\"" + p.peer().value() + "\"", p.up() ? 1 : 0);
     }
     header(out, "dynamo_peer_phi", "gauge", "phi-accrual suspicion of the peer");
-    for (NodeProtocol.PeerView p : peers) {
+    for (PeerView p : peers) {
       line(out, "dynamo_peer_phi", node + ",peer=\"" + p.peer().value() + "\"", p.phi());
     }
     header(out, "dynamo_peer_state_changes_total", "counter",
         "times the peer was seen to go down or come back up");
-    for (NodeProtocol.PeerView p : peers) {
+    for (PeerView p : peers) {
       line(out, "dynamo_peer_state_changes_total", node + ",peer=\"" + p.peer().value() + "\"",
           p.transitions());
     }
     header(out, "dynamo_hints_pending", "gauge", "hints this node holds for the target node");
     header(out, "dynamo_hints_oldest_age_seconds", "gauge", "age of the oldest such hint");
-    for (NodeProtocol.PeerView p : peers) {
+    for (PeerView p : peers) {
       LocalReplica.HintQueueStats q = hints.get(p.peer());
       String labels = node + ",target=\"" + p.peer().value() + "\"";
       line(out, "dynamo_hints_pending", labels, q == null ? 0 : q.count());

@@ -2,12 +2,13 @@ package io.dynamo.server;
 
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.Replies;
+import io.dynamo.core.ring.Member;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.view.ClusterView;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.MemberStatus;
 import io.dynamo.proto.v1.StatusResponse;
-import io.dynamo.server.config.MemberConfig;
 import io.dynamo.server.config.NodeConfig;
 import java.util.function.LongSupplier;
 
@@ -19,22 +20,22 @@ final class StatusReporter {
           : StatusReporter.class.getPackage().getImplementationVersion();
 
   private final NodeConfig config;
-  private final Ring ring;
   private final NodeProtocol protocol;
   private final LocalReplica replica;
   private final LongSupplier uptimeMillis;
 
   StatusReporter(
-      NodeConfig config, Ring ring, NodeProtocol protocol, LocalReplica replica, LongSupplier uptimeMillis) {
+      NodeConfig config, NodeProtocol protocol, LocalReplica replica, LongSupplier uptimeMillis) {
     this.replica = replica;
     this.config = config;
-    this.ring = ring;
     this.protocol = protocol;
     this.uptimeMillis = uptimeMillis;
   }
 
   /** Call on the protocol thread. */
   Envelope status(long requestId) {
+    ClusterView view = protocol.view();
+    Ring ring = view.ring();
     StatusResponse.Builder b =
         StatusResponse.newBuilder()
             .setNodeId(config.nodeId().value())
@@ -46,12 +47,13 @@ final class StatusReporter {
             .setUptimeMillis(uptimeMillis.getAsLong());
     LocalReplica.StorageFailures failures = replica.failures();
     b.setStorageFailures(failures.count()).setLastStorageError(failures.last());
-    for (MemberConfig m : config.members()) {
+    // The members of the view this node follows, which may have changed since it started.
+    for (Member m : ring.members().values()) {
       b.addMembers(
           MemberStatus.newBuilder()
               .setNodeId(m.id().value())
-              .setClientAddress(m.client().toString())
-              .setPeerAddress(m.peer().toString())
+              .setClientAddress(view.clientAddress(m.id()))
+              .setPeerAddress(view.peerAddress(m.id()))
               .setCapacity(m.capacity())
               .setZone(m.zone())
               .setPartitionsOwned(ring.partitionsOwnedBy(m.id()))

@@ -69,6 +69,21 @@ final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** True if the server neither sent anything nor closed the connection within {@code millis}. */
+  boolean quietlyOpenFor(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    try {
+      in.read();
+      return false; // it sent something, or closed
+    } catch (java.net.SocketTimeoutException e) {
+      return true;
+    } catch (EOFException | SocketException e) {
+      return false;
+    } finally {
+      socket.setSoTimeout(15_000);
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

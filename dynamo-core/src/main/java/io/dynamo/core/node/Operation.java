@@ -4,7 +4,7 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.proto.v1.Envelope;
 
 /** A request this node coordinates, waiting for peers' answers or its deadline. */
-interface Operation {
+public interface Operation {
   /** Takes a peer's answer; returns true when the operation has finished. */
   boolean onMessage(NodeId from, Envelope message);
 

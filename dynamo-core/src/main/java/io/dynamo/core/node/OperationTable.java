@@ -13,7 +13,7 @@ import java.util.Map;
  * kept in {@link Deadlines} with a single timer at the earliest one, instead of a timer per
  * operation.
  */
-final class OperationTable {
+public final class OperationTable {
   private final int shard;
   private final int shards;
   private final Clock clock;
@@ -23,7 +23,7 @@ final class OperationTable {
   private Scheduler.Cancellable timer;
   private long nextSequence = 1;
 
-  OperationTable(int shard, int shards, Clock clock, Scheduler scheduler) {
+  public OperationTable(int shard, int shards, Clock clock, Scheduler scheduler) {
     this.shard = shard;
     this.shards = shards;
     this.clock = clock;
@@ -31,7 +31,7 @@ final class OperationTable {
   }
 
   /** Registers an operation with a deadline; returns the id its messages carry. */
-  long register(Operation op, long timeoutMillis) {
+  public long register(Operation op, long timeoutMillis) {
     long opId = nextSequence++ * shards + shard;
     operations.put(opId, op);
     long now = clock.monotonicMillis();
@@ -42,12 +42,12 @@ final class OperationTable {
     return opId;
   }
 
-  boolean isPending(long opId) {
+  public boolean isPending(long opId) {
     return operations.containsKey(opId);
   }
 
   /** Hands a peer's answer to its operation; forgets the operation once it says it is done. */
-  void deliver(NodeId from, long opId, Envelope message) {
+  public void deliver(NodeId from, long opId, Envelope message) {
     Operation op = operations.get(opId);
     if (op != null && op.onMessage(from, message)) {
       operations.remove(opId);
@@ -55,11 +55,11 @@ final class OperationTable {
   }
 
   /** Forgets an operation that finished by other means than an answer (its deadline stays queued). */
-  void finish(long opId) {
+  public void finish(long opId) {
     operations.remove(opId);
   }
 
-  int size() {
+  public int size() {
     return operations.size();
   }
 

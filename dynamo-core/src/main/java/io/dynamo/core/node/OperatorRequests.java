@@ -7,6 +7,7 @@ import io.dynamo.core.runtime.Clock;
 import io.dynamo.core.runtime.StorageExecutor;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.view.ViewHolder;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.HintQueue;
 import io.dynamo.proto.v1.HintsResponse;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 /** Requests for operators and tests: where a key lives, one replica's copy, pending hints. */
 final class OperatorRequests {
   private final NodeProtocol node;
-  private final Ring ring;
+  private final ViewHolder views;
   private final BucketTable buckets;
   private final ProtocolSettings settings;
   private final Clock clock;
@@ -29,14 +30,14 @@ final class OperatorRequests {
 
   OperatorRequests(
       NodeProtocol node,
-      Ring ring,
+      ViewHolder views,
       BucketTable buckets,
       ProtocolSettings settings,
       Clock clock,
       StorageExecutor storage,
       LocalReplica replica) {
     this.node = node;
-    this.ring = ring;
+    this.views = views;
     this.buckets = buckets;
     this.settings = settings;
     this.clock = clock;
@@ -48,7 +49,7 @@ final class OperatorRequests {
     BucketProperties props = RequestValidator.bucket(buckets, request.getBucket());
     byte[] key = request.getKey().toByteArray();
     RequestValidator.key(key, settings);
-    int partition = ring.partitionOf(request.getBucket(), key);
+    int partition = ring().partitionOf(request.getBucket(), key);
     ReplicaPlan plan = node.plan(partition, props.n());
     RouteResponse.Builder b = RouteResponse.newBuilder().setPartition(partition);
     for (NodeId home : plan.home()) {
@@ -69,14 +70,14 @@ final class OperatorRequests {
     RequestValidator.bucket(buckets, request.getBucket());
     byte[] key = request.getKey().toByteArray();
     RequestValidator.key(key, settings);
-    DataKey dataKey = new DataKey(ring.partitionOf(request.getBucket(), key), request.getBucket(), key);
+    DataKey dataKey = new DataKey(ring().partitionOf(request.getBucket(), key), request.getBucket(), key);
     storage.execute(
         () -> replica.read(dataKey),
         (set, error) ->
             reply.accept(
                 error != null
                     ? Replies.error(requestId, StatusCode.STORAGE_ERROR, String.valueOf(error.getMessage()))
-                    : Replies.envelope(requestId).setGetResponse(GetOperation.toResponse(set)).build()));
+                    : Replies.envelope(requestId).setGetResponse(Replies.getResponse(set)).build()));
   }
 
   void hints(long requestId, Consumer<Envelope> reply) {
@@ -99,5 +100,10 @@ final class OperatorRequests {
                           .setOldestAgeMillis(Math.max(0, now - q.oldestCreatedAtMillis()))));
           reply.accept(Replies.envelope(requestId).setHintsResponse(b).build());
         });
+  }
+
+  /** The ring of the current view: read per request, never kept. */
+  private Ring ring() {
+    return views.current().ring();
   }
 }

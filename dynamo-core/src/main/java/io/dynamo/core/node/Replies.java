@@ -2,10 +2,16 @@ package io.dynamo.core.node;
 
 import com.google.protobuf.ByteString;
 import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.version.SiblingSet;
+import io.dynamo.core.version.VersionCodec;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ErrorResponse;
+import io.dynamo.proto.v1.GetResponse;
 import io.dynamo.proto.v1.ReplicaWriteRequest;
 import io.dynamo.proto.v1.StatusCode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** Builders for the envelopes the node sends back. */
 public final class Replies {
@@ -31,7 +37,7 @@ public final class Replies {
    * A replica write carrying a sibling set in its stored record form; {@code hintFor} names the
    * home a substitute covers.
    */
-  static Envelope replicaWrite(
+  public static Envelope replicaWrite(
       long opId, String bucket, ByteString key, int partition, ByteString record, NodeId hintFor) {
     ReplicaWriteRequest.Builder write =
         ReplicaWriteRequest.newBuilder()
@@ -50,7 +56,7 @@ public final class Replies {
    * A write that did not reach W replicas but was applied on some (the coordinator's own write
    * happened): it may surface later, so it is not "nothing done".
    */
-  static ErrorResponse writeIncomplete(String what, int required, int acknowledged, String why) {
+  public static ErrorResponse writeIncomplete(String what, int required, int acknowledged, String why) {
     return ErrorResponse.newBuilder()
         .setCode(StatusCode.TIMEOUT)
         .setMessage(
@@ -61,7 +67,7 @@ public final class Replies {
         .build();
   }
 
-  static ErrorResponse quorumUnavailable(String what, int required, int acknowledged) {
+  public static ErrorResponse quorumUnavailable(String what, int required, int acknowledged) {
     return ErrorResponse.newBuilder()
         .setCode(StatusCode.QUORUM_UNAVAILABLE)
         .setMessage(
@@ -69,5 +75,21 @@ public final class Replies {
         .setRequired(required)
         .setAcknowledged(acknowledged)
         .build();
+  }
+
+  /** The answer to a get: the distinct values of {@code set} and the context covering them. */
+  public static GetResponse getResponse(SiblingSet set) {
+    GetResponse.Builder b = GetResponse.newBuilder();
+    List<byte[]> distinct = new ArrayList<>();
+    for (byte[] value : set.values()) {
+      if (distinct.stream().noneMatch(d -> Arrays.equals(d, value))) {
+        distinct.add(value);
+        b.addValues(com.google.protobuf.UnsafeByteOperations.unsafeWrap(value));
+      }
+    }
+    if (!set.isEmpty()) {
+      b.setContext(com.google.protobuf.UnsafeByteOperations.unsafeWrap(VersionCodec.encodeClock(set.context())));
+    }
+    return b.setDeleted(set.deleted()).build();
   }
 }

@@ -4,10 +4,10 @@ import io.dynamo.core.log.Untrusted;
 import io.dynamo.proto.v1.StatusCode;
 
 /** Checks of client input, each failing with the status the client receives. */
-final class RequestValidator {
+public final class RequestValidator {
   private RequestValidator() {}
 
-  static BucketProperties bucket(BucketTable buckets, String bucket) {
+  public static BucketProperties bucket(BucketTable buckets, String bucket) {
     if (!BucketTable.isValidName(bucket)) {
       throw new RequestException(
           StatusCode.INVALID_ARGUMENT,
@@ -16,11 +16,11 @@ final class RequestValidator {
     return buckets.propertiesOf(bucket);
   }
 
-  static void key(com.google.protobuf.ByteString key, ProtocolSettings settings) {
+  public static void key(com.google.protobuf.ByteString key, ProtocolSettings settings) {
     keyLength(key.size(), settings);
   }
 
-  static void key(byte[] key, ProtocolSettings settings) {
+  public static void key(byte[] key, ProtocolSettings settings) {
     keyLength(key.length, settings);
   }
 
@@ -39,7 +39,7 @@ final class RequestValidator {
    * The effective quorum: the request's override if set, else the bucket's. {@code requested} is
    * a uint32 from the wire: compared and shown unsigned, as the client sent it.
    */
-  static int quorum(String name, int requested, int bucketDefault, int n) {
+  public static int quorum(String name, int requested, int bucketDefault, int n) {
     if (requested == 0) {
       return bucketDefault;
     }
@@ -56,7 +56,7 @@ final class RequestValidator {
    * field is uint64 on the wire: a value past 2^63 reads negative here and counts as none, the
    * same for every request kind.
    */
-  static boolean deadlinePassed(long deadlineUnixMillis, long nowUnixMillis) {
+  public static boolean deadlinePassed(long deadlineUnixMillis, long nowUnixMillis) {
     return deadlineUnixMillis > 0 && nowUnixMillis >= deadlineUnixMillis;
   }
 }

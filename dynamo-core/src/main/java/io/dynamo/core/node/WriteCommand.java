@@ -13,17 +13,17 @@ import io.dynamo.proto.v1.StatusCode;
  * @param writeId the client's id for the write, or null when it sent none
  * @param deadlineUnixMillis when the client stops waiting (wall clock), 0 when it did not say
  */
-record WriteCommand(
+public record WriteCommand(
     String bucket, ByteString key, ByteString context, ByteString value, int w, boolean delete,
     WriteId writeId, long deadlineUnixMillis, PutRequest put, DeleteRequest del) {
 
-  static WriteCommand of(PutRequest put) {
+  public static WriteCommand of(PutRequest put) {
     return new WriteCommand(
         put.getBucket(), put.getKey(), put.getContext(), put.getValue(), put.getQuorum().getW(),
         false, writeId(put.getWriteId()), put.getDeadlineUnixMillis(), put, null);
   }
 
-  static WriteCommand of(DeleteRequest delete) {
+  public static WriteCommand of(DeleteRequest delete) {
     return new WriteCommand(
         delete.getBucket(), delete.getKey(), delete.getContext(), ByteString.EMPTY,
         delete.getQuorum().getW(), true, writeId(delete.getWriteId()),
@@ -42,7 +42,7 @@ record WriteCommand(
   }
 
   /** Whether the client's deadline had passed at {@code nowUnixMillis}. */
-  boolean expired(long nowUnixMillis) {
+  public boolean expired(long nowUnixMillis) {
     return RequestValidator.deadlinePassed(deadlineUnixMillis, nowUnixMillis);
   }
 
@@ -51,7 +51,7 @@ record WriteCommand(
    * client's, when earlier), so a coordinator that gets it late refuses it instead of making a
    * copy nobody waits for.
    */
-  void addTo(ForwardRequest.Builder forward, long deadlineUnixMillis) {
+  public void addTo(ForwardRequest.Builder forward, long deadlineUnixMillis) {
     long deadline =
         this.deadlineUnixMillis > 0
             ? Math.min(this.deadlineUnixMillis, deadlineUnixMillis)

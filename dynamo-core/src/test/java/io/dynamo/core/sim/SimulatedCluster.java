@@ -1,18 +1,19 @@
 package io.dynamo.core.sim;
 
 import io.dynamo.core.ring.Member;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.DataKey;
+import io.dynamo.core.storage.InMemoryStorageEngine;
 import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.core.version.Dot;
 import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.Versioned;
+import io.dynamo.core.view.ClusterView;
 import io.dynamo.proto.v1.PutRequest;
-import java.util.Arrays;
-import io.dynamo.core.ring.NodeId;
-import io.dynamo.core.ring.Ring;
-import io.dynamo.core.storage.InMemoryStorageEngine;
-import io.dynamo.core.storage.StorageEngine;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,8 @@ public final class SimulatedCluster {
   private final Random random;
   private final SimulatedEventQueue queue;
   private final SimulatedNetwork network;
-  private final Ring ring;
+  /** The view the cluster's nodes were last told of (see {@link #changeView}). */
+  private ClusterView view;
   private final Map<NodeId, SimulatedNode> nodes = new LinkedHashMap<>();
   private final SimulatedHistory history = new SimulatedHistory();
   private final List<String> violations = new ArrayList<>();
@@ -82,7 +84,8 @@ public final class SimulatedCluster {
     for (int i = 1; i <= config.nodes(); i++) {
       members.add(Member.of("n" + i, 1));
     }
-    this.ring = Ring.create(members, config.partitions(), config.n());
+    Ring ring = Ring.create(members, config.partitions(), config.n());
+    this.view = ClusterView.of(1, ring);
     for (Member m : members) {
       SimulatedNode node =
           new SimulatedNode(
@@ -120,7 +123,7 @@ public final class SimulatedCluster {
    */
   public List<Dot> findDots(PutRequest put) {
     byte[] key = put.getKey().toByteArray();
-    DataKey dataKey = new DataKey(ring.partitionOf(put.getBucket(), key), put.getBucket(), key);
+    DataKey dataKey = new DataKey(ring().partitionOf(put.getBucket(), key), put.getBucket(), key);
     List<Dot> out = new ArrayList<>();
     for (NodeId id : nodeIds()) {
       SiblingSet stored =
@@ -155,8 +158,21 @@ public final class SimulatedCluster {
     return network;
   }
 
+  /** The ring of the current view. */
   public Ring ring() {
-    return ring;
+    return view.ring();
+  }
+
+  /**
+   * Tells every node (down ones too: they keep it for their restart) that the cluster is now
+   * {@code next}, at once, as a later step's gossip would over time.
+   */
+  public void changeView(ClusterView next) {
+    view = next;
+    note("view " + next.version() + ": members " + next.members());
+    for (SimulatedNode node : nodes.values()) {
+      node.changeView(next);
+    }
   }
 
   public SimulatedHistory history() {

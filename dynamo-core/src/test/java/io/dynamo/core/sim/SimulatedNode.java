@@ -1,18 +1,20 @@
 package io.dynamo.core.sim;
 
+import io.dynamo.core.membership.FailureDetector;
+import io.dynamo.core.membership.PhiAccrualSettings;
+import io.dynamo.core.monitor.PeerHealth;
+import io.dynamo.core.monitor.PeerVerdicts;
 import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.NodeProtocol;
 import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.node.ShardRouter;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
-import io.dynamo.core.node.PeerHealth;
-import io.dynamo.core.node.PeerVerdicts;
-import io.dynamo.core.node.ShardRouter;
-import io.dynamo.core.membership.FailureDetector;
-import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.storage.StorageEngine;
+import io.dynamo.core.view.ClusterView;
+import io.dynamo.core.view.ViewHolder;
 import io.dynamo.proto.v1.Envelope;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -31,7 +33,8 @@ import java.util.function.Consumer;
  */
 public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   private final NodeId id;
-  private final Ring ring;
+  /** The node's view of the cluster; kept across crashes, as a node keeps it on disk. */
+  private final ViewHolder views;
   private final BucketTable buckets;
   private final ProtocolSettings settings;
   private final Clock clock;
@@ -67,7 +70,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     this.id = id;
     this.router = new ShardRouter(ring, shardCount);
     this.detector = detector;
-    this.ring = ring;
+    this.views = new ViewHolder(ClusterView.of(1, ring));
     this.buckets = buckets;
     this.settings = settings;
     this.clock = clock;
@@ -134,7 +137,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       shards[i] =
           new NodeProtocol(
               id,
-              ring,
+              views,
               buckets,
               settings,
               clock,
@@ -188,6 +191,26 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   }
 
   /** Runs {@code task} of incarnation {@code current} now, after the pause, or never. */
+  /**
+   * The cluster changed: the node takes {@code next} if it is newer than its view, and every
+   * shard of the running incarnation follows it (a down node just keeps the view for its restart).
+   */
+  public void changeView(ClusterView next) {
+    if (!views.swap(next) || !up) {
+      return;
+    }
+    gate(incarnation, () -> {
+      for (NodeProtocol shard : shards) {
+        shard.onViewChanged(next);
+      }
+    });
+  }
+
+  /** The view this node follows. */
+  public ClusterView view() {
+    return views.current();
+  }
+
   private void gate(int current, Runnable task) {
     if (!up || incarnation != current) {
       return;

@@ -20,6 +20,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -122,6 +123,24 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
       p.channel.close();
       p.channel = null;
     }
+  }
+
+  /**
+   * Closes and forgets the connections to nodes not in {@code members}: they left the cluster.
+   * Connections to new members open on the first message to them.
+   */
+  public synchronized void retainOnly(Collection<NodeId> members) {
+    peers.entrySet().removeIf(
+        e -> {
+          if (members.contains(e.getKey())) {
+            return false;
+          }
+          if (e.getValue().channel != null) {
+            e.getValue().channel.close();
+          }
+          return true;
+        });
+    incarnations.keySet().retainAll(members);
   }
 
   @Override

@@ -1,5 +1,7 @@
-package io.dynamo.core.node;
+package io.dynamo.core.coordinator;
 
+import io.dynamo.core.node.Operation;
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ForwardResponse;

@@ -1,7 +1,6 @@
-package io.dynamo.core.node;
+package io.dynamo.core.coordinator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.proto.v1.Envelope;
 import io.dynamo.proto.v1.ErrorResponse;
@@ -11,6 +10,7 @@ import io.dynamo.proto.v1.StatusCode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ForwardOperationTest {
   static final NodeId A = NodeId.of("a");

@@ -1,4 +1,4 @@
-package io.dynamo.core.node;
+package io.dynamo.core.monitor;
 
 import io.dynamo.core.membership.FailureDetector;
 import io.dynamo.core.ring.NodeId;
@@ -23,6 +23,9 @@ public interface PeerHealth {
         public double phi(NodeId node, long nowMillis) {
           return 0;
         }
+
+        @Override
+        public void forget(NodeId node) {}
       };
 
   /** A phi-accrual failure detector's judgement. */
@@ -42,6 +45,11 @@ public interface PeerHealth {
       public double phi(NodeId node, long nowMillis) {
         return detector.phi(node, nowMillis);
       }
+
+      @Override
+      public void forget(NodeId node) {
+        detector.forget(node);
+      }
     };
   }
 
@@ -52,4 +60,7 @@ public interface PeerHealth {
 
   /** The suspicion level behind {@link #isAvailable}, for operators; 0 when unknown. */
   double phi(NodeId node, long nowMillis);
+
+  /** {@code node} left the cluster: drop what was learnt of it. */
+  void forget(NodeId node);
 }

@@ -1,4 +1,4 @@
-package io.dynamo.core.node;
+package io.dynamo.core.monitor;
 
 import io.dynamo.core.ring.NodeId;
 import java.util.HashMap;
@@ -20,11 +20,11 @@ public final class PeerVerdicts {
 
   public PeerVerdicts() {}
 
-  boolean isUp(NodeId node) {
+  public boolean isUp(NodeId node) {
     return snapshot.getOrDefault(node, UNKNOWN).up();
   }
 
-  double phi(NodeId node) {
+  public double phi(NodeId node) {
     return snapshot.getOrDefault(node, UNKNOWN).phi();
   }
 

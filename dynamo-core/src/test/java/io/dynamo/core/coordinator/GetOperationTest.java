@@ -1,8 +1,7 @@
-package io.dynamo.core.node;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.dynamo.core.coordinator;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.core.version.Dot;
@@ -20,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class GetOperationTest {
   private static final NodeId A = NodeId.of("a");

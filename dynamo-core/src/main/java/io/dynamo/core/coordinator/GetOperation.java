@@ -1,6 +1,8 @@
-package io.dynamo.core.node;
+package io.dynamo.core.coordinator;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.node.Operation;
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.core.version.MalformedVersionException;
@@ -8,11 +10,8 @@ import io.dynamo.core.version.RecordDigest;
 import io.dynamo.core.version.SiblingSet;
 import io.dynamo.core.version.VersionCodec;
 import io.dynamo.proto.v1.Envelope;
-import io.dynamo.proto.v1.GetResponse;
 import io.dynamo.proto.v1.ReplicaReadResponse;
 import io.dynamo.proto.v1.StatusCode;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -152,7 +151,7 @@ final class GetOperation implements Operation {
         return false;
       }
       answered = true;
-      reply.accept(Replies.envelope(requestId).setGetResponse(toResponse(answer)).build());
+      reply.accept(Replies.envelope(requestId).setGetResponse(Replies.getResponse(answer)).build());
     }
     if (everyoneAnswered() && awaitingRecord.isEmpty()) {
       repairStale();
@@ -247,20 +246,5 @@ final class GetOperation implements Operation {
 
   private void fail() {
     reply.accept(Replies.error(requestId, Replies.quorumUnavailable("read", r, digests.size())));
-  }
-
-  static GetResponse toResponse(SiblingSet set) {
-    GetResponse.Builder b = GetResponse.newBuilder();
-    List<byte[]> distinct = new ArrayList<>();
-    for (byte[] value : set.values()) {
-      if (distinct.stream().noneMatch(d -> Arrays.equals(d, value))) {
-        distinct.add(value);
-        b.addValues(com.google.protobuf.UnsafeByteOperations.unsafeWrap(value));
-      }
-    }
-    if (!set.isEmpty()) {
-      b.setContext(com.google.protobuf.UnsafeByteOperations.unsafeWrap(VersionCodec.encodeClock(set.context())));
-    }
-    return b.setDeleted(set.deleted()).build();
   }
 }

@@ -1,6 +1,8 @@
-package io.dynamo.core.node;
+package io.dynamo.core.coordinator;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.node.Operation;
+import io.dynamo.core.node.Replies;
 import io.dynamo.core.quorum.QuorumTracker;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.storage.LocalReplica;
