@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * with a {@link Outcome.Status}, never as an exception, so a scenario can demand either.
  *
  * <p>Capabilities beyond requests are optional: {@link #capabilities} says which a driver has, and
- * a scenario that needs one it lacks is skipped ({@link #assume}). Membership (join, leave, remove)
+ * a scenario that needs one it lacks is skipped: drivers call {@link ClusterSpec#assumeSupportedBy}
+ * before starting a cluster, and {@link #assume} checks once one runs. Membership (join, leave, remove)
  * is declared here for the membership scenarios; no driver supports it yet.
  */
 public interface ClusterDriver extends AutoCloseable {

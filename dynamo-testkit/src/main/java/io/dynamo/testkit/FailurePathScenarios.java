@@ -29,8 +29,8 @@ public abstract class FailurePathScenarios {
 
   @Test
   void writesGoOnWhileANodeIsDownAndReachItsOwnCopyWhenItIsBack() {
-    try (ClusterDriver driver = newDriver(ClusterSpec.of(4, "kill-one"))) {
-      driver.assume(Capability.KILL_RESTART, Capability.FAILURE_VIEW, Capability.HINTS, Capability.LOCAL_GET);
+    try (ClusterDriver driver = newDriver(ClusterSpec.of(4, "kill-one",
+        Capability.KILL_RESTART, Capability.FAILURE_VIEW, Capability.HINTS, Capability.LOCAL_GET))) {
       String victim = driver.nodes().get(0);
       List<String> survivors = new ArrayList<>(driver.nodes());
       survivors.remove(victim);
@@ -63,8 +63,8 @@ public abstract class FailurePathScenarios {
 
   @Test
   void aQuorumThatCannotBeReachedIsATypedError() {
-    try (ClusterDriver driver = newDriver(ClusterSpec.of(3, "too-few"))) {
-      driver.assume(Capability.KILL_RESTART, Capability.FAILURE_VIEW);
+    try (ClusterDriver driver =
+        newDriver(ClusterSpec.of(3, "too-few", Capability.KILL_RESTART, Capability.FAILURE_VIEW))) {
       List<String> nodes = driver.nodes();
       String live = nodes.get(0);
       driver.kill(nodes.get(1));

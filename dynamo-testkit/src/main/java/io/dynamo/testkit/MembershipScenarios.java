@@ -27,6 +27,7 @@ public abstract class MembershipScenarios {
   @Test
   void aRemovedNodesDataIsRebuiltOnTheNewOwners() {
     run(Capability.REMOVE, (driver, node) -> {
+      driver.assume(Capability.KILL_RESTART);
       driver.kill(node);
       driver.remove(node);
     });
@@ -37,8 +38,7 @@ public abstract class MembershipScenarios {
   }
 
   private void run(Capability change, Change action) {
-    try (ClusterDriver driver = newDriver(ClusterSpec.of(4, "membership"))) {
-      driver.assume(change, Capability.LOCAL_GET);
+    try (ClusterDriver driver = newDriver(ClusterSpec.of(4, "membership", change, Capability.LOCAL_GET))) {
       String leaving = driver.nodes().get(0);
       List<String> staying = new ArrayList<>(driver.nodes());
       staying.remove(leaving);

@@ -35,6 +35,11 @@ import java.util.function.Consumer;
 public final class SimulatorDriver implements ClusterDriver {
   private static final NetworkOptions NETWORK = new NetworkOptions(0, 1, 20, 0.05, 200);
 
+  private static final Set<Capability> CAPABILITIES =
+      Set.copyOf(EnumSet.of(
+          Capability.KILL_RESTART, Capability.PAUSE, Capability.PARTITION, Capability.LOCAL_GET,
+          Capability.HINTS, Capability.FAILURE_VIEW));
+
   private final SimulatedCluster cluster;
   private final SimulatedClient client;
   private final long seed;
@@ -49,6 +54,7 @@ public final class SimulatorDriver implements ClusterDriver {
 
   /** A cluster as {@code spec} asks, from {@code seed}, with a second run so the detectors know every peer. */
   public static SimulatorDriver start(ClusterSpec spec, long seed) {
+    spec.assumeSupportedBy("the simulator", CAPABILITIES);
     Random random = new Random(seed);
     SimulationConfig config =
         new SimulationConfig(
@@ -78,9 +84,7 @@ public final class SimulatorDriver implements ClusterDriver {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(
-        Capability.KILL_RESTART, Capability.PAUSE, Capability.PARTITION, Capability.LOCAL_GET,
-        Capability.HINTS, Capability.FAILURE_VIEW);
+    return CAPABILITIES;
   }
 
   @Override
