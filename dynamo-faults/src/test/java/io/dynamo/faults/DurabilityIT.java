@@ -1,5 +1,6 @@
 package io.dynamo.faults;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -57,6 +58,6 @@ class DurabilityIT {
     cluster.killAll();
     cluster.startAgain();
     Conditions.awaitSeen(cluster, cluster.ids(), cluster.ids(), true, Duration.ofSeconds(30));
-    return new DurabilityChecker(cluster.client(), 3).violations(history);
+    return new DurabilityChecker(cluster, 3).violations(history);
   }
 }

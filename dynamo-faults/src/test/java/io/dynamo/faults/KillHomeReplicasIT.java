@@ -1,5 +1,6 @@
 package io.dynamo.faults;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamo.client.Route;
