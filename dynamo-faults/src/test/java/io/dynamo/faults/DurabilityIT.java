@@ -1,8 +1,8 @@
 package io.dynamo.faults;
 
-import io.dynamo.testkit.AcknowledgedWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,9 @@
 package io.dynamo.faults;
 
-import io.dynamo.testkit.AcknowledgedWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamo.client.Route;
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

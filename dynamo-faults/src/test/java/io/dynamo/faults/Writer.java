@@ -1,9 +1,9 @@
 package io.dynamo.faults;
 
-import io.dynamo.testkit.AcknowledgedWrites;
 import io.dynamo.client.Context;
 import io.dynamo.client.DynamoClient;
 import io.dynamo.client.RequestOptions;
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
