@@ -53,9 +53,18 @@ public final class ProcessClusterDriver implements ClusterDriver {
   /** Starts a cluster as {@code spec} asks; closing the driver stops it. */
   public static ProcessClusterDriver start(ClusterSpec spec) {
     spec.assumeSupportedBy("ProcessCluster", CAPABILITIES);
-    return new ProcessClusterDriver(
-        ProcessCluster.builder().name(spec.name()).nodes(spec.nodes()).clientTimeout(Duration.ofSeconds(20)).start(),
+    ProcessClusterDriver driver = new ProcessClusterDriver(
+        ProcessCluster.builder()
+            .name(spec.name())
+            .nodes(spec.nodes())
+            // The default request timeout rather than the harness's 2 s: a cold node on a loaded
+            // machine can take longer than that to answer its first R = 3 read.
+            .set("request.timeout", "5s")
+            .clientTimeout(Duration.ofSeconds(20))
+            .start(),
         true);
+    driver.awaitReady("scenarios", Duration.ofSeconds(60));
+    return driver;
   }
 
   /** A driver over a cluster the caller owns; closing the driver leaves it running. */

@@ -145,6 +145,19 @@ public interface ClusterDriver extends AutoCloseable {
     }
   }
 
+  /**
+   * Waits until a read of every replica (R = N) through each node succeeds: real drivers call it
+   * once started, since a cold node (JIT, RocksDB) on a loaded machine can miss the deadline of its
+   * first requests, which is not what the scenarios are about.
+   */
+  default void awaitReady(String bucket, Duration within) {
+    for (String node : nodes()) {
+      byte[] key = Bytes.utf8("ready-" + node);
+      awaitOrFail(node + " answering reads of all replicas", within,
+          () -> get(node, bucket, key, replicas(bucket)).isOk());
+    }
+  }
+
   /** Lets the cluster run for {@code duration} (simulated time, or real time in a poll loop). */
   default void runFor(Duration duration) {
     long until = System.nanoTime() + duration.toNanos();
