@@ -2,6 +2,7 @@ package io.dynamo.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +58,6 @@ class DurabilityIT {
     cluster.killAll();
     cluster.startAgain();
     Conditions.awaitSeen(cluster, cluster.ids(), cluster.ids(), true, Duration.ofSeconds(30));
-    return new DurabilityChecker(cluster.client(), 3).violations(history);
+    return new DurabilityChecker(cluster, 3).violations(history);
   }
 }

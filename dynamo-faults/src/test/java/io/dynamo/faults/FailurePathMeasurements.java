@@ -1,5 +1,6 @@
 package io.dynamo.faults;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

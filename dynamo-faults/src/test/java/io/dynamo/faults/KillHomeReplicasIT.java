@@ -3,6 +3,7 @@ package io.dynamo.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamo.client.Route;
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.dynamo.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * replica of keep succeeding throughout; the other nodes see it down; after SIGCONT it catches up
  * through hints, so its own copies hold the writes made while it was paused.
  *
- * <p>{@link #writesWhoseFirstHomeReplicaIsPausedKeepSucceeding} writes keys whose first home
- * replica is the paused node. A node that is not a key's home replica forwards a write to the
+ * <p>Keys whose first home replica is another node are the shared {@code
+ * io.dynamo.testkit.PauseScenarios} ({@code scenarios.ProcessPauseScenariosIT} here). This class
+ * writes keys whose first home replica is the paused node, which only real processes show well. A node that is not a key's home replica forwards a write to the
  * first home replica it believes up; until the detector notices the pause, that is the paused
  * node. The forwarder then sends the same write (same write id) to the next home replica after
  * {@code request.forward-retry}, so the write succeeds there; when the paused node resumes it
@@ -35,12 +37,6 @@ class PauseIT {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  @Test
-  void writesGoOnWhileANodeIsPausedAndItCatchesUpAfterwards() {
-    cluster = ProcessCluster.builder().name("pause").nodes(5).start();
-    run(Keys.homed(cluster, BUCKET, "p", 40, h -> h.contains(VICTIM) && !h.get(0).equals(VICTIM)));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.dynamo.faults;
 import io.dynamo.client.Context;
 import io.dynamo.client.DynamoClient;
 import io.dynamo.client.RequestOptions;
+import io.dynamo.testkit.AcknowledgedWrites;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,7 +40,7 @@ public final class Writer {
     for (String key : keys) {
       permits.acquireUninterruptibly();
       String value = key + "@" + tag;
-      Context context = history.context(key);
+      Context context = Context.fromBytes(history.context(key));
       all.add(
           client
               .putAsync(history.bucket(), utf8(key), context, utf8(value), options)
@@ -47,7 +48,7 @@ public final class Writer {
                   (ctx, error) -> {
                     permits.release();
                     if (error == null) {
-                      history.acknowledged(key, value, ctx);
+                      history.acknowledged(key, value, ctx.toBytes());
                     } else {
                       history.failed(key);
                       failed.add(key + ": " + error);

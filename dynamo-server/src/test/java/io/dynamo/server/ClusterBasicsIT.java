@@ -17,7 +17,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Get, put, delete, quorums and siblings on three real nodes in one JVM. */
+/**
+ * What the shared scenarios do not cover on three real nodes in one JVM: deletes without a context,
+ * per-request quorums, last-write-wins buckets, bucket-name validation. Round trips, overwrites,
+ * deletes and siblings are in {@code io.dynamo.testkit.BasicScenarios} and {@code SiblingScenarios},
+ * bound here by {@code io.dynamo.server.scenarios.MiniCluster*ScenariosIT}.
+ */
 class ClusterBasicsIT {
   @TempDir static Path dir;
   static MiniCluster cluster;
@@ -32,54 +37,6 @@ class ClusterBasicsIT {
   @AfterAll
   static void stop() {
     cluster.close();
-  }
-
-  @Test
-  void putThenGetFromEveryNode() {
-    client.put("basics", "k1", Context.NONE, "v1".getBytes(UTF_8));
-    for (int i = 0; i < cluster.size(); i++) {
-      GetResult r = cluster.client(i).get("basics", "k1");
-      assertThat(new String(r.value(), UTF_8)).isEqualTo("v1");
-    }
-  }
-
-  @Test
-  void absentKeyHasNoValuesAndNoContext() {
-    GetResult r = client.get("basics", "never-written");
-    assertThat(r.found()).isFalse();
-    assertThat(r.context().isEmpty()).isTrue();
-  }
-
-  @Test
-  void concurrentBlindWritesBecomeSiblingsAndAMergedWriteResolvesThem() {
-    cluster.client(0).put("basics", "cart", Context.NONE, "apple".getBytes(UTF_8));
-    cluster.client(1).put("basics", "cart", Context.NONE, "banana".getBytes(UTF_8));
-    GetResult r = client.get("basics", "cart".getBytes(UTF_8), RequestOptions.r(3));
-    assertThat(strings(r.values())).containsExactlyInAnyOrder("apple", "banana");
-
-    client.put("basics", "cart", r.context(), "apple,banana".getBytes(UTF_8));
-    GetResult resolved = client.get("basics", "cart".getBytes(UTF_8), RequestOptions.r(3));
-    assertThat(strings(resolved.values())).containsExactly("apple,banana");
-  }
-
-  @Test
-  void writeWithContextReplacesTheValueRead() {
-    Context c1 = client.put("basics", "counter", Context.NONE, "1".getBytes(UTF_8));
-    client.put("basics", "counter", c1, "2".getBytes(UTF_8));
-    assertThat(strings(client.get("basics", "counter").values())).containsExactly("2");
-  }
-
-  @Test
-  void deleteRemovesTheValueAndAWriteAfterItWins() {
-    client.put("basics", "gone", Context.NONE, "x".getBytes(UTF_8));
-    GetResult before = client.get("basics", "gone");
-    client.delete("basics", "gone", before.context());
-    GetResult after = client.get("basics", "gone".getBytes(UTF_8), RequestOptions.r(3));
-    assertThat(after.found()).isFalse();
-    assertThat(after.deleted()).isTrue();
-
-    client.put("basics", "gone", after.context(), "back".getBytes(UTF_8));
-    assertThat(strings(client.get("basics", "gone").values())).containsExactly("back");
   }
 
   @Test

@@ -1,20 +1,18 @@
-package io.dynamo.faults;
+package io.dynamo.testkit;
 
-import io.dynamo.client.Context;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The history a checker judges: for each key, the last value whose put was acknowledged and the
- * context it returned (for the next put of that key to replace it). Puts that failed or timed out
- * are counted but not recorded: they may or may not have been applied, so no checker may demand
- * them.
+ * The history the acknowledged-writes checker judges: for each key of one bucket, the last value
+ * whose put was acknowledged and the context it returned (for the next put of the key to replace
+ * it). Puts that failed or timed out are counted, not recorded: they may or may not have been
+ * applied, so no checker may demand them. Safe to record from several threads.
  */
 public final class AcknowledgedWrites {
   /** One acknowledged put. */
-  public record Write(String value, Context context) {}
+  public record Write(String value, byte[] context) {}
 
   private final String bucket;
   private final Map<String, Write> latest = new ConcurrentHashMap<>();
@@ -28,7 +26,7 @@ public final class AcknowledgedWrites {
     return bucket;
   }
 
-  public void acknowledged(String key, String value, Context context) {
+  public void acknowledged(String key, String value, byte[] context) {
     latest.put(key, new Write(value, context));
   }
 
@@ -37,9 +35,23 @@ public final class AcknowledgedWrites {
   }
 
   /** The context to write {@code key} with: the last acknowledged put's, or none. */
-  public Context context(String key) {
+  public byte[] context(String key) {
     Write w = latest.get(key);
-    return w == null ? Context.NONE : w.context();
+    return w == null ? Bytes.NO_CONTEXT : w.context();
+  }
+
+  /**
+   * Puts {@code value} to {@code key} through {@code node} with the key's last acknowledged
+   * context, so it replaces the earlier value, and records the outcome; returns it.
+   */
+  public Outcome put(ClusterDriver driver, String node, String key, String value, int w) {
+    Outcome o = driver.put(node, bucket, Bytes.utf8(key), context(key), Bytes.utf8(value), w);
+    if (o.isOk()) {
+      acknowledged(key, value, o.context());
+    } else {
+      failed(key);
+    }
+    return o;
   }
 
   /** Acknowledged keys and their last values, sorted by key. */
@@ -47,10 +59,6 @@ public final class AcknowledgedWrites {
     Map<String, String> out = new TreeMap<>();
     latest.forEach((k, w) -> out.put(k, w.value()));
     return out;
-  }
-
-  public Set<String> keys() {
-    return values().keySet();
   }
 
   public int size() {

@@ -1,0 +1,14 @@
+package io.dynamo.core.sim.scenarios;
+
+import io.dynamo.core.sim.SimulatorDriver;
+import io.dynamo.testkit.SiblingScenarios;
+import io.dynamo.testkit.ClusterDriver;
+import io.dynamo.testkit.ClusterSpec;
+
+/** {@link SiblingScenarios} on the simulator (seed from {@code -Dsim.seed}, default 1). */
+class SimulatedSiblingScenariosTest extends SiblingScenarios {
+  @Override
+  protected ClusterDriver newDriver(ClusterSpec spec) {
+    return SimulatorDriver.start(spec, SimulatorDriver.seed());
+  }
+}
