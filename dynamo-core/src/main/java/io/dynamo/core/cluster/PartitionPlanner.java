@@ -64,7 +64,7 @@ public final class PartitionPlanner {
       // A node (or, with enough zones, a zone) that needs a copy in every partition left must be
       // taken now; there are never more than `replicas` of them.
       for (int i = 0; i < m; i++) {
-        if (need[i] == left) {
+        if (need[i] == left && chosen.size() < replicas) {
           take(chosen, inZone, shares, i);
         }
       }
