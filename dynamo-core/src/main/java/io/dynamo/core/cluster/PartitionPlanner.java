@@ -64,7 +64,7 @@ public final class PartitionPlanner {
       // A node (or, with enough zones, a zone) that needs a copy in every partition left must be
       // taken now; there are never more than `replicas` of them.
       for (int i = 0; i < m; i++) {
-        if (need[i] == left) {
+        if (need[i] == left && chosen.size() < replicas) {
           take(chosen, inZone, shares, i);
         }
       }
@@ -291,6 +291,10 @@ public final class PartitionPlanner {
     private final Map<NodeId, Integer> index = new HashMap<>();
     private final int[] hash;
     private final int[] count;
+    /** Members owning nothing in the current table: they join. */
+    private final boolean[] joiner;
+    /** How many partitions each staying node is the first owner of. */
+    private final int[] first;
     private final NodeId[][] owners;
     private final int partitions;
     private final int replicas;
@@ -316,6 +320,17 @@ public final class PartitionPlanner {
             count[i]++;
           }
         }
+      }
+      this.first = new int[staying.size()];
+      for (int p = 0; p < partitions; p++) {
+        Integer i = index.get(owners[p][0]);
+        if (i != null) {
+          first[i]++;
+        }
+      }
+      this.joiner = new boolean[staying.size()];
+      for (int i = 0; i < staying.size(); i++) {
+        joiner[i] = count[i] == 0;
       }
     }
 
@@ -343,6 +358,7 @@ public final class PartitionPlanner {
             int to = receiver(p, j);
             owners[p][j] = staying.get(to).id();
             count[to]++;
+            first[to] += j == 0 ? 1 : 0;
           }
         }
       }
@@ -383,11 +399,7 @@ public final class PartitionPlanner {
 
     /** Nodes that owned nothing take copies, most under their share first, until at share. */
     private void fillJoiners() {
-      boolean[] joiner = new boolean[staying.size()];
       int[] taken = new int[staying.size()];
-      for (int i = 0; i < staying.size(); i++) {
-        joiner[i] = current.copiesOwnedBy(staying.get(i).id()) == 0;
-      }
       while (true) {
         int to = -1;
         for (int i = 0; i < staying.size(); i++) {
@@ -397,7 +409,7 @@ public final class PartitionPlanner {
             }
           }
         }
-        if (to < 0 || !takeOne(to, taken[to] % replicas, joiner)) {
+        if (to < 0 || !takeOne(to, taken[to] % replicas)) {
           return;
         }
         taken[to]++;
@@ -409,22 +421,21 @@ public final class PartitionPlanner {
      * may take, preferring a copy at position {@code rank} (so the newcomer's copies spread over
      * positions) and the zone rule.
      */
-    private boolean takeOne(int to, int rank, boolean[] joiner) {
+    private boolean takeOne(int to, int rank) {
       List<Integer> donors = new ArrayList<>();
-      for (int i = 0; i < staying.size(); i++) {
-        if (!joiner[i] && count[i] > shares.share[i] - 1e-9 && count[i] > 0) {
-          donors.add(i);
-        }
-      }
-      donors.sort(
-          Comparator.<Integer>comparingDouble(i -> shares.share[i] - count[i])
-              .thenComparing(i -> staying.get(i).id()));
       List<Integer> anyOld = new ArrayList<>();
       for (int i = 0; i < staying.size(); i++) {
-        if (!joiner[i] && !donors.contains(i)) {
-          anyOld.add(i);
+        if (!joiner[i] && count[i] > 0) {
+          (count[i] > shares.share[i] - 1e-9 ? donors : anyOld).add(i);
         }
       }
+      // Most over first; among equals, when taking a first position, the donor most over its share
+      // of first positions (so coordinators stay balanced as nodes join).
+      donors.sort(
+          Comparator.<Integer>comparingDouble(i -> Math.floor(shares.share[i] - count[i]))
+              .thenComparingDouble(i -> rank == 0 ? firstShare(i) - firstCount(i) : 0)
+              .thenComparingDouble(i -> shares.share[i] - count[i])
+              .thenComparing(i -> staying.get(i).id()));
       anyOld.sort(
           Comparator.<Integer>comparingDouble(i -> shares.share[i] - count[i])
               .thenComparing(i -> staying.get(i).id()));
@@ -448,6 +459,9 @@ public final class PartitionPlanner {
               continue;
             }
             int score = (zoneOk ? 2 : 0) + (j == rank ? 1 : 0);
+            if (j == 0 && rank != 0 && firstCount(from) <= firstShare(from)) {
+              score--;
+            }
             long x = mix(hash[to], p);
             if (score > bestScore || (score == bestScore && x < bestMix)) {
               bestP = p;
@@ -456,6 +470,10 @@ public final class PartitionPlanner {
             }
           }
           if (bestP >= 0) {
+            if (position(bestP, donor) == 0) {
+              first[from]--;
+              first[to]++;
+            }
             owners[bestP][position(bestP, donor)] = staying.get(to).id();
             count[from]--;
             count[to]++;
@@ -464,6 +482,14 @@ public final class PartitionPlanner {
         }
       }
       return false;
+    }
+
+    private double firstShare(int i) {
+      return shares.share[i] / replicas;
+    }
+
+    private int firstCount(int i) {
+      return first[i];
     }
 
     private int position(int p, NodeId node) {

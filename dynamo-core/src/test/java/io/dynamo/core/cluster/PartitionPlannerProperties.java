@@ -241,6 +241,28 @@ class PartitionPlannerProperties {
     }
   }
 
+  /**
+   * With at least as many zones as replicas, a leave keeps every partition's owners in distinct
+   * zones whenever that is possible: a zone-mate of the leaver stays, or there is a spare zone.
+   */
+  @Property(tries = 200)
+  void aLeaveKeepsTheZoneRule(@ForAll("layouts") Layout l, @ForAll Random random) {
+    PartitionTable before = l.initial();
+    long zones = l.members().stream().map(Member::zone).distinct().count();
+    Member leaver = l.members().get(random.nextInt(l.members().size()));
+    List<Member> rest = new ArrayList<>(l.members());
+    rest.remove(leaver);
+    boolean mateStays = rest.stream().anyMatch(m -> m.zone().equals(leaver.zone()));
+    if (zones < l.replicas() || rest.size() < l.replicas() || !(mateStays || zones > l.replicas())) {
+      return;
+    }
+    if (!zonesEven(l)) {
+      return;
+    }
+    PartitionPlanner.Plan plan = PartitionPlanner.plan(before, l.members(), Set.of(leaver.id()));
+    assertZoneRule(plan.table(), rest, "leave of " + leaver + " from " + l);
+  }
+
   @Property(tries = 100)
   void plansDoNotDependOnMemberOrder(@ForAll("layouts") Layout l, @ForAll Random random) {
     PartitionTable before = l.initial();

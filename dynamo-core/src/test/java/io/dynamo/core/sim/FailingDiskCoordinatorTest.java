@@ -53,7 +53,16 @@ class FailingDiskCoordinatorTest {
 
     // Every acknowledged put is on each healthy home (the broken one cannot hold anything).
     ((SimulatedDisk) cluster.node(broken).engine()).failWrites(false);
-    boolean drained = cluster.runUntil(() -> FailureScenarios.totalHints(cluster) == 0, 50, 10_000);
+    // Wait too for coordinators to finish: a home whose replica write is still in flight when the
+    // put is acknowledged gets it (or a hint for it) only later.
+    boolean drained =
+        cluster.runUntil(
+            () ->
+                FailureScenarios.totalHints(cluster) == 0
+                    && cluster.ring().members().keySet().stream()
+                        .allMatch(id -> cluster.node(id).pendingOperations() == 0),
+            50,
+            10_000);
     SimulationAssertions.check(drained, cluster, "hints not handed off once the disk works: " + cluster.pendingHints());
     problems.addAll(FailureScenarios.homeReplicaProblems(cluster));
     SimulationAssertions.assertNoProblems(cluster, problems);
