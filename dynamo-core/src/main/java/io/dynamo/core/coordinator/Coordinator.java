@@ -189,9 +189,14 @@ public final class Coordinator {
       }
     }
     DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
+    // A partition being copied to a new owner (or just switched from an old one) is written there
+    // too, uncounted, so the copy misses nothing written after its snapshot.
+    List<NodeId> extras = new ArrayList<>(views.current().extraWriters(partition));
+    extras.removeAll(plan.targets());
+    extras.remove(self);
     PutOperation op =
         new PutOperation(
-            requestId, command.delete(), plan.targets(), w, reply,
+            requestId, command.delete(), plan.targets(), extras, w, reply,
             (record, missed) -> missedAcks.keep(dataKey, record, plan, missed, props.conflictMode()));
     long opId = operations.register(op, settings.requestTimeoutMillis());
     long now = clock.currentTimeMillis();
@@ -217,6 +222,7 @@ public final class Coordinator {
             if (error == null) {
               List<NodeId> others = new ArrayList<>(plan.targets());
               others.remove(self);
+              others.addAll(extras);
               missedAcks.keep(dataKey, written.record(), plan, others, props.conflictMode());
             }
             return;
@@ -273,6 +279,9 @@ public final class Coordinator {
               sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record,
                   plan.hintTarget(node));
             }
+          }
+          for (NodeId node : extras) {
+            sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record, null);
           }
         });
   }

@@ -32,6 +32,8 @@ final class PutOperation implements Operation {
   private final Consumer<Envelope> reply;
   /** Gets the stored record and the targets that did not acknowledge it. */
   private final BiConsumer<byte[], Set<NodeId>> missed;
+  /** Nodes also sent the write whose acknowledgement does not count towards W, not answered yet. */
+  private final Set<NodeId> extras;
   private LocalReplica.Coordinated written;
   private boolean answered;
 
@@ -42,6 +44,23 @@ final class PutOperation implements Operation {
       int w,
       Consumer<Envelope> reply,
       BiConsumer<byte[], Set<NodeId>> missed) {
+    this(requestId, delete, replicas, List.of(), w, reply, missed);
+  }
+
+  /**
+   * @param extras nodes that also get the write (a partition's pending owner, or its old owner
+   *     just after a switch): waited for and hinted like targets, never counted towards W
+   */
+  PutOperation(
+      long requestId,
+      boolean delete,
+      List<NodeId> replicas,
+      List<NodeId> extras,
+      int w,
+      Consumer<Envelope> reply,
+      BiConsumer<byte[], Set<NodeId>> missed) {
+    this.extras = new java.util.HashSet<>(extras);
+    this.extras.removeAll(replicas);
     this.requestId = requestId;
     this.delete = delete;
     this.tracker = new QuorumTracker(replicas, w);
@@ -62,6 +81,12 @@ final class PutOperation implements Operation {
       return false;
     }
     StatusCode code = message.getReplicaWriteResponse().getCode();
+    if (extras.contains(from)) {
+      if (code == StatusCode.OK) {
+        extras.remove(from);
+      }
+      return decide();
+    }
     if (code == StatusCode.OK) {
       tracker.onSuccess(from);
     } else {
@@ -103,7 +128,7 @@ final class PutOperation implements Operation {
         default -> {}
       }
     }
-    if (tracker.allAnswered()) {
+    if (tracker.allAnswered() && extras.isEmpty()) {
       hintUnacknowledged();
       return true;
     }
@@ -111,7 +136,8 @@ final class PutOperation implements Operation {
   }
 
   private void hintUnacknowledged() {
-    Set<NodeId> unacknowledged = tracker.unacknowledged();
+    Set<NodeId> unacknowledged = new java.util.HashSet<>(tracker.unacknowledged());
+    unacknowledged.addAll(extras);
     if (!unacknowledged.isEmpty()) {
       missed.accept(written.record(), unacknowledged);
     }

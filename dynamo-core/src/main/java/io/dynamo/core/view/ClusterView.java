@@ -3,6 +3,7 @@ package io.dynamo.core.view;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -12,9 +13,14 @@ import java.util.Set;
  * (members and who owns which partition), and where each member listens. Immutable: a change is a
  * new view, swapped in whole through {@link ViewHolder}.
  *
- * @param addresses every member's addresses, keyed like {@link Ring#members()}
+ * @param addresses where each member listens, and each other node the cluster knows of (a node
+ *     that has not joined yet still gets gossip answers)
+ * @param extraWriters per partition, nodes that receive its writes without being counted towards
+ *     W: the target of a copy under way, and the old owner of a copy that just switched
+ *     (docs/decisions/0007); absent partitions have none
  */
-public record ClusterView(long version, Ring ring, Map<NodeId, Addresses> addresses) {
+public record ClusterView(
+    long version, Ring ring, Map<NodeId, Addresses> addresses, Map<Integer, List<NodeId>> extraWriters) {
   /** Where a member listens: for peers and for clients, each "host:port". */
   public record Addresses(String peer, String client) {
     public Addresses {
@@ -23,17 +29,33 @@ public record ClusterView(long version, Ring ring, Map<NodeId, Addresses> addres
     }
   }
 
+  /** A view with no writes to extra nodes. */
+  public ClusterView(long version, Ring ring, Map<NodeId, Addresses> addresses) {
+    this(version, ring, addresses, Map.of());
+  }
+
   public ClusterView {
     Objects.requireNonNull(ring, "ring");
+    extraWriters = Map.copyOf(extraWriters);
     if (version < 0) {
       throw new IllegalArgumentException("view version must not be negative: " + version);
     }
-    if (!addresses.keySet().equals(ring.members().keySet())) {
+    if (!addresses.keySet().containsAll(ring.members().keySet())) {
       throw new IllegalArgumentException(
           "view " + version + " has addresses for " + addresses.keySet() + " but members "
               + ring.members().keySet());
     }
     addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
+  }
+
+  /** The nodes that receive writes of {@code partition} besides its replicas (rarely any). */
+  public List<NodeId> extraWriters(int partition) {
+    return extraWriters.getOrDefault(partition, List.of());
+  }
+
+  /** Every node this view has an address for: the members and nodes not (yet) members. */
+  public Set<NodeId> known() {
+    return addresses.keySet();
   }
 
   public Set<NodeId> members() {
