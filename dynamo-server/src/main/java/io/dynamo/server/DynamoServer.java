@@ -1,6 +1,14 @@
 package io.dynamo.server;
 
+import io.dynamo.core.cluster.ClusterState;
+import io.dynamo.core.cluster.ClusterStateStore;
+import io.dynamo.core.cluster.NodeEntry;
+import io.dynamo.core.membership.ClusterViews;
 import io.dynamo.core.membership.FailureDetector;
+import io.dynamo.core.membership.MembershipAdmin;
+import io.dynamo.core.membership.MembershipService;
+import io.dynamo.core.transfer.TransferService;
+import io.dynamo.core.transfer.TransferSettings;
 import io.dynamo.core.monitor.PeerHealth;
 import io.dynamo.core.monitor.PeerVerdicts;
 import io.dynamo.core.node.NodeProtocol;
@@ -67,6 +75,13 @@ public final class DynamoServer implements AutoCloseable {
   private final ShardRouter router;
   /** The cluster this node follows, shared by its shards; see {@link #changeView}. */
   private final ViewHolder views;
+  /** Numbers the views this node follows; each new ring or address change takes the next. */
+  private final java.util.concurrent.atomic.AtomicLong viewVersions;
+  /** This node's membership (gossip, moves, operator changes); runs on shard 0. */
+  private final MembershipService membership;
+  /** Connections to seeds, known only by address until they answer. */
+  private final PeerConnections seeds;
+  private static final String SEED_PREFIX = "seed:";
   private final StatusReporter status;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
@@ -107,16 +122,32 @@ public final class DynamoServer implements AutoCloseable {
         new FrameLimits(
             config.maxFrameBytes(), network.idleTimeout(), network.frameStallTimeout(),
             new PendingFrameBudget("peer connections", network.maxPendingFrameBytes()));
-    Ring ring = Ring.create(config.ringMembers(), config.partitions(), config.defaultBucket().n());
     this.storage =
         RocksDbStorageEngine.open(
             config.dataDir(), config.syncWrites(), config.writeAheadLog(), config.storageTuning());
+    ClusterStateStore stateStore = new ClusterStateStore(storage);
+    // The wall clock orders this start's entry above every earlier start's, even after disk loss.
+    NodeEntry selfEntry = ClusterBootstrap.selfEntry(config, System.currentTimeMillis());
+    ClusterState initialState;
+    try {
+      initialState = ClusterBootstrap.initial(config, stateStore.load().orElse(ClusterState.EMPTY));
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
+    Map<NodeId, ClusterView.Addresses> fileAddresses = ClusterBootstrap.fileAddresses(config);
     this.bossGroup = NettyRuntime.newGroup(1, "accept");
     this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");
     this.shards =
         new ProtocolShards(
             workerGroup, config.storageThreads(), STORAGE_QUEUE, config.shutdownGrace());
-    this.router = new ShardRouter(ring, shards.count());
+    this.views =
+        new ViewHolder(
+            initialState.ring().table() == null
+                ? ClusterBootstrap.unjoined(selfEntry)
+                : ClusterViews.of(initialState.with(selfEntry), 1, fileAddresses));
+    this.viewVersions = new java.util.concurrent.atomic.AtomicLong(views.current().version());
+    this.router = new ShardRouter(() -> views.current().ring(), shards.count());
     // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
     long incarnation = System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000);
     LocalReplica replica =
@@ -125,7 +156,6 @@ public final class DynamoServer implements AutoCloseable {
             bucket -> config.buckets().propertiesOf(bucket).keyLimits());
     PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
     PeerVerdicts verdicts = new PeerVerdicts();
-    this.views = new ViewHolder(initialView(config, ring));
     this.peers = new PeerConnections[shards.count()];
     this.protocols = new NodeProtocol[shards.count()];
     for (int i = 0; i < shards.count(); i++) {
@@ -137,7 +167,7 @@ public final class DynamoServer implements AutoCloseable {
               config.nodeId(),
               id -> {
                 String address = views.current().peerAddress(id);
-                return address == null ? null : HostPort.parse(address);
+                return address == null || address.isEmpty() ? null : HostPort.parse(address);
               },
               shard.loop(),
               peerLimits,
@@ -163,7 +193,32 @@ public final class DynamoServer implements AutoCloseable {
     this.status =
         new StatusReporter(
             config, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000);
-    shards.shard(0).execute(protocols[0]::start);
+    ProtocolShards.Shard home = shards.shard(0);
+    this.seeds =
+        new PeerConnections(
+            config.nodeId(),
+            id -> HostPort.parse(id.value().substring(SEED_PREFIX.length())),
+            home.loop(),
+            peerLimits,
+            System::nanoTime,
+            incarnation,
+            config.requestLimits().peerWriteBufferBytes());
+    TransferService transfers =
+        new TransferService(
+            config.nodeId(), TransferSettings.DEFAULTS, replica,
+            bucket -> config.buckets().propertiesOf(bucket).conflictMode(),
+            TransferService.SourcePolicy.ANY, new SystemClock(), home, home, peers[0]);
+    this.membership =
+        new MembershipService(
+            selfEntry, initialState,
+            config.seeds().stream().map(HostPort::toString).toList(),
+            MembershipService.Settings.DEFAULT, new java.util.Random(), stateStore,
+            new SystemClock(), home, home, peers[0],
+            (address, message) -> seeds.send(NodeId.of(SEED_PREFIX + address), message),
+            protocols[0]::isUp, transfers,
+            state -> changeView(ClusterViews.of(state, viewVersions.incrementAndGet(), fileAddresses)));
+    protocols[0].attach(membership, new MembershipAdmin(membership, home, storage));
+    home.execute(protocols[0]::start);
     try {
       // Peers answer on their own outbound connections: what this node writes on an accepted
       // peer connection is nothing but its hello's echo, so the default mark does there.
@@ -189,18 +244,9 @@ public final class DynamoServer implements AutoCloseable {
     log.info(
         "node {} serving clients on {} and peers on {} ({} transport, {} partitions, {} members)",
         config.nodeId(), clientAddress(), peerAddress(), NettyRuntime.epoll() ? "epoll" : "nio",
-        ring.partitions(), ring.members().size());
+        views.current().ring().partitions(), views.current().members().size());
     log.info("{} protocol shards on the I/O loops; storage {}", shards.count(),
         config.storageThreads() == 0 ? "on the shard loops" : "on " + config.storageThreads() + " threads");
-  }
-
-  /** The first view: the members and addresses of the startup file. */
-  private static ClusterView initialView(NodeConfig config, Ring ring) {
-    Map<NodeId, ClusterView.Addresses> addresses = new LinkedHashMap<>();
-    for (MemberConfig m : config.members()) {
-      addresses.put(m.id(), new ClusterView.Addresses(m.peer().toString(), m.client().toString()));
-    }
-    return new ClusterView(1, ring, addresses);
   }
 
   /** The view of the cluster this node follows. */
@@ -223,7 +269,7 @@ public final class DynamoServer implements AutoCloseable {
       int shard = i;
       shards.shard(i).execute(
           () -> {
-            peers[shard].retainOnly(next.members());
+            peers[shard].retainOnly(next.known());
             protocols[shard].onViewChanged(next);
           });
     }
@@ -332,7 +378,7 @@ public final class DynamoServer implements AutoCloseable {
             .addLast(
                 "peer",
                 new PeerInboundHandler(
-                    id -> views.current().isMember(id),
+                    id -> views.current().known().contains(id),
                     (peer, incarnation) -> {
                       for (PeerConnections p : peers) {
                         p.peerHello(peer, incarnation);
@@ -405,6 +451,9 @@ public final class DynamoServer implements AutoCloseable {
           p.close();
         }
       }
+    }
+    if (seeds != null) {
+      seeds.close();
     }
     if (shards != null) {
       shards.close();

@@ -17,7 +17,9 @@ import java.util.zip.CRC32C;
  */
 public final class ClusterStateStore {
   /** The META key of the stored state. */
-  static final byte[] KEY = "cluster/state".getBytes(StandardCharsets.US_ASCII);
+  // Not under "c": that META prefix held the per-key dot counters of earlier versions, which
+  // DotCounter reads and deletes on open.
+  static final byte[] KEY = "membership/state".getBytes(StandardCharsets.US_ASCII);
 
   private static final int FORMAT = 1;
 

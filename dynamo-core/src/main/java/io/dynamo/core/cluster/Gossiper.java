@@ -100,7 +100,11 @@ public final class Gossiper {
     if (candidatesOf != state) {
       candidatesOf = state;
       candidates.clear();
-      for (NodeId id : state.nodes().keySet()) {
+      // Members of the ring are gossiped with even before their own entries arrive: nodes of a
+      // new cluster know each other from their startup files, not from seeds.
+      java.util.TreeSet<NodeId> known = new java.util.TreeSet<>(state.nodes().keySet());
+      known.addAll(state.ring().statuses().keySet());
+      for (NodeId id : known) {
         if (!id.equals(self) && state.status(id) != MemberStatus.REMOVED) {
           candidates.add(id);
         }

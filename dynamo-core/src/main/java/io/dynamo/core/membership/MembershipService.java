@@ -70,6 +70,8 @@ public final class MembershipService {
   /** Moves this node is copying now. */
   private final Set<PartitionMove> copying = new HashSet<>();
   private RingState applied = RingState.NONE;
+  /** What the last view handed to the node was made of: the ring and every node's entry. */
+  private Object viewKey;
   private boolean saving;
   private boolean saveAgain;
   private boolean started;
@@ -79,8 +81,9 @@ public final class MembershipService {
    * @param initial the state loaded from storage, or built from the configuration for a new
    *     cluster, or {@link ClusterState#EMPTY} for a node that finds its cluster through seeds
    * @param believedUp the failure detector's verdict on a peer
-   * @param onRing told of every new ring on the protocol thread, before this node reports it has
-   *     applied it; the node swaps its view there
+   * @param onRing told on the protocol thread of every state whose ring or node entries differ
+   *     from the last one it was told of (a new ring, or a node's new addresses), before this node
+   *     reports it has applied the ring; the node swaps its view there
    */
   public MembershipService(
       NodeEntry selfEntry,
@@ -250,10 +253,20 @@ public final class MembershipService {
   private void onState(ClusterState state) {
     save(state);
     RingState ring = state.ring();
-    if (!ring.equals(applied) && !ring.isNone() && ring.table() != null) {
-      onRing.accept(state);
-      applied = ring;
-      reportProgress();
+    if (!ring.isNone() && ring.table() != null) {
+      java.util.List<Object> key = new ArrayList<>();
+      key.add(ring);
+      for (NodeEntry e : state.nodes().values()) {
+        key.add(List.of(e.id(), e.peerAddress(), e.clientAddress(), e.capacity(), e.zone()));
+      }
+      if (!key.equals(viewKey)) {
+        viewKey = key;
+        onRing.accept(state);
+      }
+      if (!ring.equals(applied)) {
+        applied = ring;
+        reportProgress();
+      }
     }
     if (started) {
       startCopies();

@@ -58,7 +58,9 @@ public final class NodeProtocol implements OperationHost {
   private final HintedHandoff handoff;
   private final OperatorRequests operator;
   private final PeerRoutes routes = new PeerRoutes();
+  private io.dynamo.core.membership.MembershipAdmin admin;
   private boolean started;
+  private io.dynamo.core.membership.MembershipService membership;
 
   /**
    * Shard {@code shard} of {@code shards} of a node (0 of 1 for a node run as one shard). Every shard of a node gets the same {@code
@@ -80,9 +82,6 @@ public final class NodeProtocol implements OperationHost {
       PeerVerdicts verdicts) {
     if (shards < 1 || shards > ShardRouter.MAX_SHARDS || shard < 0 || shard >= shards) {
       throw new IllegalArgumentException("shard " + shard + " of " + shards);
-    }
-    if (!views.current().isMember(self)) {
-      throw new IllegalArgumentException("node " + self + " is not a member of the ring");
     }
     this.self = self;
     this.views = views;
@@ -131,6 +130,9 @@ public final class NodeProtocol implements OperationHost {
     }
     started = true;
     monitor.start();
+    if (membership != null) {
+      membership.start();
+    }
     if (settings.handoffEnabled()) {
       handoff.start(scheduler, this::isUp);
     }
@@ -138,6 +140,27 @@ public final class NodeProtocol implements OperationHost {
 
   public NodeId self() {
     return self;
+  }
+
+  /**
+   * Makes shard 0 the home of the node's membership: gossip and transfer messages go to {@code
+   * membership}, and operator requests about membership to {@code admin}. Call before {@link
+   * #start}; {@link #start} starts it.
+   */
+  public void attach(
+      io.dynamo.core.membership.MembershipService membership,
+      io.dynamo.core.membership.MembershipAdmin admin) {
+    if (shard != 0) {
+      throw new IllegalStateException("membership runs on shard 0");
+    }
+    this.membership = membership;
+    this.admin = admin;
+    for (Envelope.BodyCase body : List.of(
+        Envelope.BodyCase.GOSSIP_DIGEST, Envelope.BodyCase.GOSSIP_DELTA,
+        Envelope.BodyCase.TRANSFER_CHUNK_REQUEST, Envelope.BodyCase.TRANSFER_CHUNK,
+        Envelope.BodyCase.TRANSFER_ERROR, Envelope.BodyCase.TRANSFER_CLOSE)) {
+      routes.on(body, membership::onPeerMessage);
+    }
   }
 
   /** The ring of the current view. */
@@ -226,6 +249,15 @@ public final class NodeProtocol implements OperationHost {
       return;
     }
     try {
+      if (admin != null && io.dynamo.core.membership.MembershipAdmin.handles(request)) {
+        admin.handle(request, reply);
+        return;
+      }
+      if (views.current().version() == 0 && isDataRequest(request)) {
+        throw new RequestException(
+            StatusCode.QUORUM_UNAVAILABLE,
+            "node " + self + " has not found its cluster yet (it gossips with its seeds)");
+      }
       switch (request.getBodyCase()) {
         case GET_REQUEST -> coordinator.get(requestId, request.getGetRequest(), partition, reply);
         case PUT_REQUEST ->
@@ -253,6 +285,11 @@ public final class NodeProtocol implements OperationHost {
     }
   }
 
+
+  private static boolean isDataRequest(Envelope request) {
+    return request.hasGetRequest() || request.hasPutRequest() || request.hasDeleteRequest()
+        || request.hasRouteRequest() || request.hasLocalGetRequest();
+  }
 
   /** A message from another node (or this node's own replica answering it). */
   public void onPeerMessage(NodeId from, Envelope message) {

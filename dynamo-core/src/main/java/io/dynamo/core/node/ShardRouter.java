@@ -17,10 +17,15 @@ public final class ShardRouter {
   /** Operation ids keep the shard in their low bits; this bounds how many a node runs. */
   public static final int MAX_SHARDS = 64;
 
-  private final Ring ring;
+  private final java.util.function.Supplier<Ring> ring;
   private final int count;
 
   public ShardRouter(Ring ring, int count) {
+    this(() -> ring, count);
+  }
+
+  /** A router over the ring of the node's current view, read per message. */
+  public ShardRouter(java.util.function.Supplier<Ring> ring, int count) {
     if (count < 1 || count > MAX_SHARDS) {
       throw new IllegalArgumentException("shard count must be 1 to " + MAX_SHARDS + ": " + count);
     }
@@ -43,11 +48,11 @@ public final class ShardRouter {
   public int partitionOfClientRequest(Envelope request) {
     return switch (request.getBodyCase()) {
       case GET_REQUEST ->
-          ring.partitionOf(request.getGetRequest().getBucket(), request.getGetRequest().getKey().toByteArray());
+          ring.get().partitionOf(request.getGetRequest().getBucket(), request.getGetRequest().getKey().toByteArray());
       case PUT_REQUEST ->
-          ring.partitionOf(request.getPutRequest().getBucket(), request.getPutRequest().getKey().toByteArray());
+          ring.get().partitionOf(request.getPutRequest().getBucket(), request.getPutRequest().getKey().toByteArray());
       case DELETE_REQUEST ->
-          ring.partitionOf(
+          ring.get().partitionOf(
               request.getDeleteRequest().getBucket(), request.getDeleteRequest().getKey().toByteArray());
       default -> UNKNOWN_PARTITION;
     };
@@ -68,7 +73,7 @@ public final class ShardRouter {
 
   private int partitionShard(int partition) {
     // uint32 on the wire: a value past Integer.MAX_VALUE arrives negative.
-    return partition < 0 || partition >= ring.partitions() ? 0 : partition % count;
+    return partition < 0 || partition >= ring.get().partitions() ? 0 : partition % count;
   }
 
   private int opShard(long opId) {

@@ -44,7 +44,8 @@ public final class DotCounter {
 
   /**
    * The {@link Keyspace#META} prefix of the per-key counter rows that earlier versions kept (the
-   * data key follows; the value is a big-endian {@code long}). Read once on open, then deleted.
+   * data key follows; the value is a big-endian {@code long}). Read once on open, then deleted:
+   * no other META key may start with it.
    */
   static final byte LEGACY_PREFIX = 'c';
 

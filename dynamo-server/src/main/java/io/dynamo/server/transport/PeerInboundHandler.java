@@ -28,6 +28,13 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
   private final BiConsumer<NodeId, Envelope> node;
   private final PendingFrameBudget peerBudget;
   private NodeId peer;
+  /**
+   * A node that said who it is but is not known to this one yet (a new node gossiping with its
+   * seeds): only its gossip is taken, on the budget of unidentified connections, until the
+   * cluster state gives it an address; then it is a peer like any other.
+   */
+  private NodeId stranger;
+  private long strangerIncarnation;
 
   /**
    * @param onHello told when a peer opens a connection, with the incarnation of its process
@@ -51,6 +58,18 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       node.accept(peer, message);
       return;
     }
+    if (stranger != null) {
+      if (isMember.test(stranger)) {
+        accept(ctx, stranger, strangerIncarnation);
+        node.accept(peer, message);
+      } else if (message.hasGossipDigest() || message.hasGossipDelta()) {
+        node.accept(stranger, message);
+      } else {
+        warnings.warn("stranger", "ignoring {} from {}, which is not known to this node yet",
+            message.getBodyCase(), stranger);
+      }
+      return;
+    }
     if (!message.hasPeerHello()) {
       warnings.warn("no-hello", "closing peer connection from {}: first frame was {}, not a hello",
           ctx.channel().remoteAddress(), message.getBodyCase());
@@ -63,18 +82,28 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
     } catch (IllegalArgumentException e) {
       claimed = null;
     }
-    if (claimed == null || !isMember.test(claimed)) {
-      warnings.warn("not-a-member", "closing peer connection from {}: '{}' is not a member",
+    if (claimed == null) {
+      warnings.warn("bad-hello", "closing peer connection from {}: invalid node id '{}'",
           ctx.channel().remoteAddress(), Untrusted.escape(message.getPeerHello().getNodeId()));
       ctx.close();
       return;
     }
+    if (!isMember.test(claimed)) {
+      stranger = claimed;
+      strangerIncarnation = message.getPeerHello().getIncarnation();
+      return;
+    }
+    accept(ctx, claimed, message.getPeerHello().getIncarnation());
+  }
+
+  private void accept(ChannelHandlerContext ctx, NodeId claimed, long incarnation) {
+    stranger = null;
     peer = claimed;
     // From now on its memory comes from the peers' own budget, and it may be quiet for long
     // stretches (only one of a node's connections carries heartbeats).
     EnvelopeCodec.trustAsPeer(ctx.channel(), peerBudget);
     log.debug("peer {} connected from {}", peer, ctx.channel().remoteAddress());
-    onHello.accept(peer, message.getPeerHello().getIncarnation());
+    onHello.accept(peer, incarnation);
   }
 
   @Override
