@@ -76,6 +76,37 @@ public final class MiniCluster implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Configures one more node that finds the cluster through the running nodes' peer addresses (no
+   * member list), starts it and returns its index. {@code customize} may change its properties
+   * first (e.g. {@code cluster.join=auto}).
+   */
+  public int addNode(Consumer<Properties> customize) {
+    int i = configs.size();
+    int clientPort;
+    int peerPort;
+    try (FreePorts freePorts = new FreePorts()) {
+      clientPort = freePorts.next();
+      peerPort = freePorts.next();
+    }
+    StringBuilder seeds = new StringBuilder();
+    for (Properties c : configs) {
+      seeds.append(seeds.length() == 0 ? "" : ",").append(c.getProperty("listen.peer"));
+    }
+    Properties p = new Properties();
+    p.setProperty("node.id", id(i));
+    p.setProperty("listen.client", "127.0.0.1:" + clientPort);
+    p.setProperty("listen.peer", "127.0.0.1:" + peerPort);
+    p.setProperty("data.dir", baseDir.resolve(id(i)).toString());
+    p.setProperty("seeds", seeds.toString());
+    p.setProperty("storage.threads", "2");
+    customize.accept(p);
+    configs.add(p);
+    servers.add(null);
+    startNode(i);
+    return i;
+  }
+
   public static String id(int i) {
     return "n" + (i + 1);
   }
