@@ -51,6 +51,8 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
   private final Map<NodeId, Long> incarnations = new HashMap<>();
   private final long incarnation;
   private final LongAdder dropped = new LongAdder();
+  /** Whether hellos say this node is joining (connections to seeds). */
+  private final boolean joining;
 
   public PeerConnections(
       NodeId self,
@@ -60,6 +62,20 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
       LongSupplier nanoTime,
       long incarnation,
       int writeBufferBytes) {
+    this(self, addresses, group, limits, nanoTime, incarnation, writeBufferBytes, false);
+  }
+
+  /** @param joining whether the hellos say this node is not in the cluster yet (to its seeds) */
+  public PeerConnections(
+      NodeId self,
+      Function<NodeId, HostPort> addresses,
+      EventLoopGroup group,
+      FrameLimits limits,
+      LongSupplier nanoTime,
+      long incarnation,
+      int writeBufferBytes,
+      boolean joining) {
+    this.joining = joining;
     this.self = self;
     this.incarnation = incarnation;
     this.addresses = addresses;
@@ -210,7 +226,11 @@ public final class PeerConnections implements PeerSink, AutoCloseable {
         channel = f.channel();
         channel.write(
             Replies.envelope(0)
-                .setPeerHello(PeerHello.newBuilder().setNodeId(self.value()).setIncarnation(incarnation))
+                .setPeerHello(
+                    PeerHello.newBuilder()
+                        .setNodeId(self.value())
+                        .setIncarnation(incarnation)
+                        .setJoining(joining))
                 .build(),
             channel.voidPromise());
         while (!queue.isEmpty()) {

@@ -24,6 +24,8 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       RateLimitedLog.of(log, () -> System.nanoTime() / 1_000_000);
 
   private final Predicate<NodeId> isMember;
+  /** Whether this node takes gossip from any node (it has no ring yet, so it knows nobody). */
+  private final java.util.function.BooleanSupplier acceptsStrangers;
   private final BiConsumer<NodeId, Long> onHello;
   private final BiConsumer<NodeId, Envelope> node;
   private final PendingFrameBudget peerBudget;
@@ -43,11 +45,13 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
    */
   public PeerInboundHandler(
       Predicate<NodeId> isMember,
+      java.util.function.BooleanSupplier acceptsStrangers,
       BiConsumer<NodeId, Long> onHello,
       BiConsumer<NodeId, Envelope> node,
       PendingFrameBudget peerBudget) {
     this.peerBudget = peerBudget;
     this.isMember = isMember;
+    this.acceptsStrangers = acceptsStrangers;
     this.onHello = onHello;
     this.node = node;
   }
@@ -89,6 +93,12 @@ public final class PeerInboundHandler extends SimpleChannelInboundHandler<Envelo
       return;
     }
     if (!isMember.test(claimed)) {
+      if (!message.getPeerHello().getJoining() && !acceptsStrangers.getAsBoolean()) {
+        warnings.warn("not-a-member", "closing peer connection from {}: '{}' is not a member",
+            ctx.channel().remoteAddress(), Untrusted.escape(message.getPeerHello().getNodeId()));
+        ctx.close();
+        return;
+      }
       stranger = claimed;
       strangerIncarnation = message.getPeerHello().getIncarnation();
       return;
