@@ -1,7 +1,6 @@
 package io.dynamo.core.membership;
 
 import io.dynamo.core.cluster.ClusterState;
-import io.dynamo.core.cluster.MemberStatus;
 import io.dynamo.core.cluster.MovePhase;
 import io.dynamo.core.cluster.NodeEntry;
 import io.dynamo.core.cluster.PendingMove;
@@ -44,10 +43,10 @@ public final class ClusterViews {
     for (Member m : members) {
       addresses.put(m.id(), addressOf(state, m.id(), fallback));
     }
+    // Every node with an entry stays reachable, removed ones included: a removed node still
+    // running must hear that it was removed, through gossip it starts itself.
     for (NodeEntry e : state.nodes().values()) {
-      if (state.status(e.id()) != MemberStatus.REMOVED) {
-        addresses.putIfAbsent(e.id(), new ClusterView.Addresses(e.peerAddress(), e.clientAddress()));
-      }
+      addresses.putIfAbsent(e.id(), new ClusterView.Addresses(e.peerAddress(), e.clientAddress()));
     }
     Map<Integer, List<NodeId>> extra = new HashMap<>();
     for (PendingMove m : ring.moves()) {
