@@ -207,7 +207,7 @@ public final class DynamoServer implements AutoCloseable {
     TransferService transfers =
         new TransferService(
             config.nodeId(), TransferSettings.DEFAULTS, replica,
-            bucket -> config.buckets().propertiesOf(bucket).conflictMode(),
+            bucket -> config.buckets().propertiesOf(bucket, views.current().bucketDefaults()).conflictMode(),
             TransferService.SourcePolicy.ANY, new SystemClock(), home, home, peers[0]);
     this.membership =
         new MembershipService(

@@ -36,14 +36,17 @@ final class StatusReporter {
   Envelope status(long requestId) {
     ClusterView view = protocol.view();
     Ring ring = view.ring();
+    // A bucket without its own settings gets the cluster's (docs/membership.md).
+    io.dynamo.core.node.BucketProperties defaults =
+        config.buckets().defaultsUnder(view.bucketDefaults());
     StatusResponse.Builder b =
         StatusResponse.newBuilder()
             .setNodeId(config.nodeId().value())
             .setVersion(VERSION)
             .setPartitions(ring.partitions())
-            .setDefaultN(config.defaultBucket().n())
-            .setDefaultR(config.defaultBucket().r())
-            .setDefaultW(config.defaultBucket().w())
+            .setDefaultN(defaults.n())
+            .setDefaultR(defaults.r())
+            .setDefaultW(defaults.w())
             .setUptimeMillis(uptimeMillis.getAsLong());
     LocalReplica.StorageFailures failures = replica.failures();
     b.setStorageFailures(failures.count()).setLastStorageError(failures.last());

@@ -100,7 +100,7 @@ public final class Coordinator {
   /** Coordinates a client get. */
   public void get(long requestId, GetRequest request, int knownPartition, Consumer<Envelope> reply) {
     String bucket = request.getBucket();
-    BucketProperties props = RequestValidator.bucket(buckets, bucket);
+    BucketProperties props = RequestValidator.bucket(buckets, views.current(), bucket);
     RequestValidator.key(request.getKey(), settings);
     int r = RequestValidator.quorum("r", request.getQuorum().getR(), props.r(), props.n());
     if (RequestValidator.deadlinePassed(request.getDeadlineUnixMillis(), clock.currentTimeMillis())) {
@@ -152,7 +152,7 @@ public final class Coordinator {
       int knownPartition,
       Consumer<Envelope> reply,
       boolean mayForward) {
-    BucketProperties props = RequestValidator.bucket(buckets, command.bucket());
+    BucketProperties props = RequestValidator.bucket(buckets, views.current(), command.bucket());
     RequestValidator.key(command.key(), settings);
     if (command.value().size() > props.maxValueBytes()) {
       throw new RequestException(

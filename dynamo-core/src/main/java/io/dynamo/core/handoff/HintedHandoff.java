@@ -157,7 +157,7 @@ public final class HintedHandoff {
         () -> {
           List<Hint> hints = replica.hintsFor(orphan, settings.handoffBatch());
           for (Hint hint : hints) {
-            BucketProperties props = buckets.propertiesOf(hint.key().bucket());
+            BucketProperties props = buckets.propertiesOf(hint.key().bucket(), views.current().bucketDefaults());
             List<NodeId> homes = new ArrayList<>(ring.preferenceList(hint.key().partition(), props.n()));
             if (homes.remove(self)) {
               replica.merge(hint.key(), hint.siblings(), props.conflictMode(), null, now);

@@ -53,7 +53,7 @@ public final class ClusterViews {
       NodeId writer = m.phase() == MovePhase.PENDING ? m.move().to() : m.move().from();
       extra.computeIfAbsent(m.move().partition(), p -> new ArrayList<>()).add(writer);
     }
-    return new ClusterView(version, Ring.of(members, ring.table()), addresses, extra);
+    return new ClusterView(version, Ring.of(members, ring.table()), addresses, extra, ring.defaults());
   }
 
   private static ClusterView.Addresses addressOf(

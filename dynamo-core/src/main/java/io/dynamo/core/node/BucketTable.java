@@ -27,6 +27,28 @@ public record BucketTable(BucketProperties defaults, Map<String, BucketPropertie
     return NAME.matcher(bucket).matches();
   }
 
+  /**
+   * The bucket's properties with the cluster's defaults: a bucket this table configures keeps its
+   * own; any other takes N, R, W and the conflict mode from {@code cluster} (null: this table's
+   * defaults), and its value and key limits, which are node-local, from this table.
+   */
+  public BucketProperties propertiesOf(String bucket, io.dynamo.core.cluster.BucketDefaults cluster) {
+    BucketProperties own = overrides.get(bucket);
+    return own != null ? own : defaultsUnder(cluster);
+  }
+
+  /** The properties of a bucket this table does not configure, under the cluster's defaults. */
+  public BucketProperties defaultsUnder(io.dynamo.core.cluster.BucketDefaults cluster) {
+    if (cluster == null
+        || (cluster.n() == defaults.n() && cluster.r() == defaults.r() && cluster.w() == defaults.w()
+            && cluster.conflictMode() == defaults.conflictMode())) {
+      return defaults;
+    }
+    return new BucketProperties(
+        cluster.n(), cluster.r(), cluster.w(), cluster.conflictMode(), defaults.maxValueBytes(),
+        defaults.keyLimits());
+  }
+
   /** The bucket's properties; the caller has checked the name. */
   public BucketProperties propertiesOf(String bucket) {
     return overrides.getOrDefault(bucket, defaults);

@@ -46,7 +46,7 @@ final class OperatorRequests {
   }
 
   void route(long requestId, RouteRequest request, Consumer<Envelope> reply) {
-    BucketProperties props = RequestValidator.bucket(buckets, request.getBucket());
+    BucketProperties props = RequestValidator.bucket(buckets, views.current(), request.getBucket());
     byte[] key = request.getKey().toByteArray();
     RequestValidator.key(key, settings);
     int partition = ring().partitionOf(request.getBucket(), key);
@@ -67,7 +67,7 @@ final class OperatorRequests {
   }
 
   void localGet(long requestId, LocalGetRequest request, Consumer<Envelope> reply) {
-    RequestValidator.bucket(buckets, request.getBucket());
+    RequestValidator.bucket(buckets, views.current(), request.getBucket());
     byte[] key = request.getKey().toByteArray();
     RequestValidator.key(key, settings);
     DataKey dataKey = new DataKey(ring().partitionOf(request.getBucket(), key), request.getBucket(), key);

@@ -8,12 +8,18 @@ public final class RequestValidator {
   private RequestValidator() {}
 
   public static BucketProperties bucket(BucketTable buckets, String bucket) {
+    return bucket(buckets, null, bucket);
+  }
+
+  /** The bucket's properties under {@code view}'s cluster-wide defaults (see {@link BucketTable}). */
+  public static BucketProperties bucket(
+      BucketTable buckets, io.dynamo.core.view.ClusterView view, String bucket) {
     if (!BucketTable.isValidName(bucket)) {
       throw new RequestException(
           StatusCode.INVALID_ARGUMENT,
           "invalid bucket name '" + Untrusted.escape(bucket) + "': use 1 to 64 of A-Z a-z 0-9 _ -");
     }
-    return buckets.propertiesOf(bucket);
+    return buckets.propertiesOf(bucket, view == null ? null : view.bucketDefaults());
   }
 
   public static void key(com.google.protobuf.ByteString key, ProtocolSettings settings) {

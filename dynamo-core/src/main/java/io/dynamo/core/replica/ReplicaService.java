@@ -64,7 +64,7 @@ public final class ReplicaService {
     try {
       // Checked here, like a client's: a name that cannot be stored is bad input, not a storage
       // failure (it once logged a stack trace per request).
-      RequestValidator.bucket(buckets, request.getBucket());
+      RequestValidator.bucket(buckets, views.current(), request.getBucket());
       RequestValidator.key(request.getKey(), settings);
     } catch (RequestException e) {
       remoteWarnings.warn(
@@ -117,7 +117,7 @@ public final class ReplicaService {
       if (request.getRecord().isEmpty()) {
         throw new IllegalArgumentException("replica write without a record");
       }
-      props = RequestValidator.bucket(buckets, request.getBucket());
+      props = RequestValidator.bucket(buckets, views.current(), request.getBucket());
       hintFor = request.getHintFor().isEmpty() ? null : NodeId.of(request.getHintFor());
     } catch (IllegalArgumentException | RequestException e) {
       remoteWarnings.warn(

@@ -1,5 +1,6 @@
 package io.dynamo.core.view;
 
+import io.dynamo.core.cluster.BucketDefaults;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import java.util.LinkedHashMap;
@@ -18,9 +19,15 @@ import java.util.Set;
  * @param extraWriters per partition, nodes that receive its writes without being counted towards
  *     W: the target of a copy under way, and the old owner of a copy that just switched
  *     (docs/decisions/0007); absent partitions have none
+ * @param bucketDefaults the cluster's N, R, W and conflict mode for buckets the node's file does not
+ *     configure; null where the node's file decides (a view not derived from cluster state)
  */
 public record ClusterView(
-    long version, Ring ring, Map<NodeId, Addresses> addresses, Map<Integer, List<NodeId>> extraWriters) {
+    long version,
+    Ring ring,
+    Map<NodeId, Addresses> addresses,
+    Map<Integer, List<NodeId>> extraWriters,
+    BucketDefaults bucketDefaults) {
   /** Where a member listens: for peers and for clients, each "host:port". */
   public record Addresses(String peer, String client) {
     public Addresses {
@@ -31,7 +38,7 @@ public record ClusterView(
 
   /** A view with no writes to extra nodes. */
   public ClusterView(long version, Ring ring, Map<NodeId, Addresses> addresses) {
-    this(version, ring, addresses, Map.of());
+    this(version, ring, addresses, Map.of(), null);
   }
 
   public ClusterView {
