@@ -1,6 +1,8 @@
 package io.dynamo.server;
 
 import io.dynamo.client.Context;
+import io.dynamo.client.ChangeKind;
+import io.dynamo.client.ClusterPlan;
 import io.dynamo.client.DynamoClient;
 import io.dynamo.client.DynamoException;
 import io.dynamo.client.GetResult;
@@ -55,7 +57,9 @@ public final class MiniClusterDriver implements ClusterDriver {
       };
 
   private static final Set<Capability> CAPABILITIES =
-      Set.copyOf(EnumSet.of(Capability.KILL_RESTART, Capability.LOCAL_GET, Capability.HINTS, Capability.FAILURE_VIEW));
+      Set.copyOf(EnumSet.of(
+          Capability.KILL_RESTART, Capability.LOCAL_GET, Capability.HINTS, Capability.FAILURE_VIEW,
+          Capability.LEAVE, Capability.REMOVE));
 
   private final MiniCluster cluster;
   private final Path dir;
@@ -117,9 +121,57 @@ public final class MiniClusterDriver implements ClusterDriver {
     return 3;
   }
 
+  /** The key's owners in the ring of the first running node (the file's ring before it runs). */
   @Override
   public List<String> homeReplicas(String bucket, byte[] key) {
-    return ring.preferenceList(bucket, key, 3).stream().map(NodeId::value).toList();
+    Ring current = ring;
+    for (int i = 0; i < cluster.size(); i++) {
+      if (cluster.node(i) != null) {
+        current = cluster.node(i).view().ring();
+        break;
+      }
+    }
+    return current.preferenceList(bucket, key, 3).stream().map(NodeId::value).toList();
+  }
+
+  @Override
+  public void leave(String node) {
+    change(ChangeKind.LEAVE, node);
+  }
+
+  @Override
+  public void remove(String node) {
+    change(ChangeKind.REMOVE, node);
+  }
+
+  /**
+   * Stages and commits {@code kind} of {@code node} on the claimant, as `dynamo leave NODE
+   * --commit` does: the claimant is whoever the running nodes name, once one is reachable.
+   */
+  private void change(ChangeKind kind, String node) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> {
+          String claimant = null;
+          for (int i = 0; i < cluster.size() && claimant == null; i++) {
+            if (cluster.node(i) != null) {
+              claimant = client(MiniCluster.id(i)).ringAsync(0).join().claimant();
+            }
+          }
+          if (claimant == null || claimant.isEmpty() || cluster.node(index(claimant)) == null) {
+            return false;
+          }
+          DynamoClient admin = client(claimant);
+          ClusterPlan plan = admin.stageAsync(0, kind, node).join();
+          if (!plan.problems().isEmpty()) {
+            admin.stageAsync(0, ChangeKind.CLEAR, "").join();
+            return false;
+          }
+          admin.commitAsync(0, plan.planHash()).join();
+          return true;
+        });
   }
 
   private static int index(String node) {
