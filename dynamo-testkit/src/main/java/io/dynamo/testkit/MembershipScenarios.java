@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Membership changes under the same checkers: a node that leaves or is removed no longer owns
- * data, and every acknowledged write is still readable and held by each new home replica. No
- * driver supports membership yet, so these are skipped everywhere (JUnit assumptions); they are
- * here so that the step implementing join, leave and remove only has to switch the capability on.
+ * data, and every acknowledged write is still readable and held by each new home replica. The
+ * in-process cluster runs them (leave and remove through the claimant); drivers without the
+ * capability skip them (JUnit assumptions). The multi-process run of joins, leaves and removes
+ * under load is scripts/membership-run.sh.
  */
 public abstract class MembershipScenarios {
   protected static final String BUCKET = "scenarios";
