@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Shows a node and the cluster as it sees it: id, version, partitions, default N/R/W, and"
-          + " one line per member (id, client address, partitions owned).",
+          + " one line per member (id, state, client address, capacity, partition copies owned and"
+          + " how many as first owner, up or down, zone).",
       "With several nodes given, asks the first one that answers."
     })
 final class StatusCommand extends ClientCommand {
@@ -35,9 +36,9 @@ final class StatusCommand extends ClientCommand {
     out.printf("members (%d):%n", s.members().size());
     for (NodeStatus.Member m : s.members()) {
       out.printf(
-          "  %-8s %-21s %4d partitions  %-4s phi %.1f%s%n",
-          m.nodeId(), m.clientAddress(), m.partitionsOwned(), m.up() ? "up" : "DOWN", m.phi(),
-          m.zone().isEmpty() ? "" : "  zone " + m.zone());
+          "  %-8s %-7s %-21s capacity %d  %4d copies (%d first)  %-4s phi %.1f%s%n",
+          m.nodeId(), m.state(), m.clientAddress(), m.capacity(), m.copies(), m.partitionsOwned(),
+          m.up() ? "up" : "DOWN", m.phi(), m.zone().isEmpty() ? "" : "  zone " + m.zone());
     }
     return ExitCode.OK;
   }
@@ -62,6 +63,8 @@ final class StatusCommand extends ClientCommand {
       member.put("capacity", m.capacity());
       member.put("zone", m.zone());
       member.put("partitions", m.partitionsOwned());
+      member.put("state", m.state());
+      member.put("copies", m.copies());
       member.put("up", m.up());
       member.put("phi", m.phi());
       members.add(member);

@@ -127,7 +127,8 @@ class CliIT {
     assertThat(status.out()).startsWith("node n1 ").contains("partitions 64", "N=3 R=2 W=2");
     for (int i = 0; i < NODES; i++) {
       assertThat(status.out())
-          .containsPattern(id(i) + "\\s+" + Pattern.quote(address(i)) + "\\s+\\d+ partitions");
+          .containsPattern(
+              id(i) + "\\s+valid\\s+" + Pattern.quote(address(i)) + "\\s+capacity 1\\s+\\d+ copies");
     }
     Run json = ok("status", "--json");
     assertThat(json.out())

@@ -451,7 +451,7 @@ public final class DynamoClient implements AutoCloseable {
       members.add(
           new NodeStatus.Member(
               m.getNodeId(), m.getClientAddress(), m.getPeerAddress(), m.getCapacity(), m.getZone(),
-              m.getPartitionsOwned(), m.getUp(), m.getPhi()));
+              m.getPartitionsOwned(), m.getUp(), m.getPhi(), m.getState(), m.getCopies()));
     }
     return new NodeStatus(
         s.getNodeId(), s.getVersion(), s.getPartitions(), s.getDefaultN(), s.getDefaultR(),

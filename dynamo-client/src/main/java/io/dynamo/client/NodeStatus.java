@@ -10,11 +10,13 @@ public record NodeStatus(
 
   /**
    * One member of the cluster; {@code up} and {@code phi} are the answering node's failure
-   * detector's view of it.
+   * detector's view of it, {@code state} its membership state (valid, leaving, down) and {@code
+   * copies} the partition copies it owns ({@code partitionsOwned} counts those it is first owner
+   * of).
    */
   public record Member(
       String nodeId, String clientAddress, String peerAddress, int capacity, String zone,
-      int partitionsOwned, boolean up, double phi) {}
+      int partitionsOwned, boolean up, double phi, String state, int copies) {}
 
   public NodeStatus {
     members = List.copyOf(members);

@@ -190,9 +190,6 @@ public final class DynamoServer implements AutoCloseable {
               shards.count(),
               verdicts);
     }
-    this.status =
-        new StatusReporter(
-            config, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000);
     ProtocolShards.Shard home = shards.shard(0);
     this.seeds =
         new PeerConnections(
@@ -219,6 +216,14 @@ public final class DynamoServer implements AutoCloseable {
             protocols[0]::isUp, transfers,
             state -> changeView(ClusterViews.of(state, nextViewVersion(), fileAddresses)));
     protocols[0].attach(membership, new MembershipAdmin(membership, home, storage));
+    this.status =
+        new StatusReporter(
+            config, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000,
+            id -> {
+              io.dynamo.core.cluster.MemberStatus s =
+                  membership.state().status(id);
+              return s == null ? "" : s.name().toLowerCase(java.util.Locale.ROOT);
+            });
     home.execute(protocols[0]::start);
     try {
       // Peers answer on their own outbound connections: what this node writes on an accepted

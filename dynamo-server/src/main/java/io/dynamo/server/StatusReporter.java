@@ -25,12 +25,20 @@ final class StatusReporter {
   private final LongSupplier uptimeMillis;
 
   StatusReporter(
-      NodeConfig config, NodeProtocol protocol, LocalReplica replica, LongSupplier uptimeMillis) {
+      NodeConfig config,
+      NodeProtocol protocol,
+      LocalReplica replica,
+      LongSupplier uptimeMillis,
+      java.util.function.Function<io.dynamo.core.ring.NodeId, String> states) {
+    this.states = states;
     this.replica = replica;
     this.config = config;
     this.protocol = protocol;
     this.uptimeMillis = uptimeMillis;
   }
+
+  /** Each member's membership state, as the cluster state says; read on shard 0's thread. */
+  private final java.util.function.Function<io.dynamo.core.ring.NodeId, String> states;
 
   /** Call on the protocol thread. */
   Envelope status(long requestId) {
@@ -60,6 +68,8 @@ final class StatusReporter {
               .setCapacity(m.capacity())
               .setZone(m.zone())
               .setPartitionsOwned(ring.partitionsOwnedBy(m.id()))
+              .setCopies(ring.copiesOwnedBy(m.id()))
+              .setState(states.apply(m.id()))
               .setUp(protocol.isUp(m.id()))
               .setPhi(protocol.phi(m.id())));
     }
