@@ -182,27 +182,44 @@ final class MembershipScenarios {
     }
 
     private void heal() {
-      if (victim != null) {
+      if (victim != null && !cluster.isRetired(victim)) { // a retired node stays as it is
         if (cluster.isUp(victim)) {
           cluster.resume(victim);
         } else {
           cluster.restart(victim);
         }
-        victim = null;
       }
+      victim = null;
     }
 
     private void next() {
       cluster.queue().schedule(1_500 + random.nextInt(2_500), "chaos", this::strike);
     }
 
+    /**
+     * Within 400 ms, crashes or pauses any live node but those in {@code exclude} (spared ones
+     * too: the node joining or leaving, the claimant), if no node is under a fault already: a fault
+     * in the middle of the moves a commit just started.
+     */
+    void strikeSoon(Set<NodeId> exclude) {
+      cluster.queue().schedule(random.nextInt(400), "chaos (after commit)", () -> hit(exclude));
+    }
+
     private void strike() {
+      if (!on) {
+        return;
+      }
+      hit(spared);
+      next();
+    }
+
+    private void hit(Set<NodeId> exclude) {
       if (!on) {
         return;
       }
       List<NodeId> candidates = new ArrayList<>();
       for (NodeId id : live(cluster)) {
-        if (!spared.contains(id)) {
+        if (!exclude.contains(id)) {
           candidates.add(id);
         }
       }
@@ -220,7 +237,6 @@ final class MembershipScenarios {
           }
         });
       }
-      next();
     }
   }
 }

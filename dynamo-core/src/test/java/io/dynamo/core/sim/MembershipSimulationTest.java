@@ -51,6 +51,7 @@ class MembershipSimulationTest {
     require(cluster.runUntil(() -> !cluster.node(n5).membership().state().ring().isNone(), 100, 10_000),
         cluster, "n5 never learnt the ring");
     commit(cluster, problems, new StagedChange(StagedChange.Kind.JOIN, n5));
+    chaos.strikeSoon(java.util.Set.of());
     require(MembershipScenarios.settle(cluster, SETTLE_LIMIT), cluster, "the join of n5 never settled");
     chaos.spared.remove(n5);
 
@@ -61,6 +62,7 @@ class MembershipSimulationTest {
       cluster.restart(leaver);
     }
     commit(cluster, problems, new StagedChange(StagedChange.Kind.LEAVE, leaver));
+    chaos.strikeSoon(java.util.Set.of());
     require(
         cluster.runUntil(
             () -> cluster.latestRing().statuses().get(leaver) == MemberStatus.REMOVED
@@ -83,6 +85,7 @@ class MembershipSimulationTest {
     cluster.retire(dead);
     cluster.runFor(1_000); // detected down
     commit(cluster, problems, new StagedChange(StagedChange.Kind.REMOVE, dead));
+    chaos.strikeSoon(java.util.Set.of(dead));
     require(
         cluster.runUntil(
             () -> cluster.latestRing().statuses().get(dead) == MemberStatus.REMOVED
@@ -96,6 +99,7 @@ class MembershipSimulationTest {
     require(cluster.runUntil(() -> !cluster.node(n6).membership().state().ring().isNone(), 100, 10_000),
         cluster, "n6 never learnt the ring");
     commit(cluster, problems, new StagedChange(StagedChange.Kind.JOIN, n6));
+    chaos.strikeSoon(java.util.Set.of());
     require(MembershipScenarios.settle(cluster, SETTLE_LIMIT), cluster, "the join of n6 never settled");
 
     chaos.stop();
