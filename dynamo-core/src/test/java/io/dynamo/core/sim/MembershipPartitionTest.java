@@ -13,9 +13,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * An operator on each side of a network partition (docs/decisions/0007): the cluster splits in
- * two halves, each half's claimant commits a different join while clients write on both sides,
- * then the network heals. Every node must end with the same ring, in which exactly one of the two
- * joins survives, and no write acknowledged on either side may be lost.
+ * two halves, each half's claimant commits a different change (a join of n5 on one side; a join of
+ * n6 or the leave of n4 on the other) while clients write on both sides, then the network heals.
+ * Every node must end with the same ring, in which exactly one of the two changes survives, and no
+ * write acknowledged on either side may be lost.
  */
 class MembershipPartitionTest {
   @TestFactory
@@ -30,7 +31,9 @@ class MembershipPartitionTest {
     List<String> problems = new ArrayList<>();
     cluster.runFor(1_000);
     NodeId n5 = cluster.addNode("n5", List.of(NodeId.of("n1"))).id();
-    NodeId n6 = cluster.addNode("n6", List.of(NodeId.of("n4"))).id();
+    boolean leaveOnB = random.nextBoolean();
+    NodeId n4 = NodeId.of("n4");
+    NodeId n6 = leaveOnB ? n5 : cluster.addNode("n6", List.of(n4)).id();
     MembershipSimulationTest.require(
         cluster.runUntil(
             () -> cluster.nodeIds().stream().allMatch(id -> {
@@ -46,24 +49,42 @@ class MembershipPartitionTest {
 
     // Two halves, each with two original members and one new node.
     List<NodeId> sideA = List.of(NodeId.of("n1"), NodeId.of("n2"), n5);
-    List<NodeId> sideB = List.of(NodeId.of("n3"), NodeId.of("n4"), n6);
+    List<NodeId> sideB =
+        leaveOnB ? List.of(NodeId.of("n3"), n4) : List.of(NodeId.of("n3"), n4, n6);
     cluster.network().partition(sideA);
     cluster.note("partition " + sideA + " | " + sideB);
     RingState a = MembershipScenarios.commit(
         cluster, sideA, List.of(new StagedChange(StagedChange.Kind.JOIN, n5)), 10_000);
-    RingState b = MembershipScenarios.commit(
-        cluster, sideB, List.of(new StagedChange(StagedChange.Kind.JOIN, n6)), 10_000);
+    StagedChange changeB =
+        leaveOnB
+            ? new StagedChange(StagedChange.Kind.LEAVE, n4)
+            : new StagedChange(StagedChange.Kind.JOIN, n6);
+    RingState b = MembershipScenarios.commit(cluster, sideB, List.of(changeB), 10_000);
     MembershipSimulationTest.require(a != null && b != null, cluster, "a side could not commit its join");
     cluster.runFor(2_000 + random.nextInt(8_000)); // each side moves partitions to its newcomer
     cluster.network().heal();
     cluster.note("heal");
 
     RingState winner = awaitOneRing(cluster);
-    boolean n5In = winner.statuses().get(n5) == MemberStatus.VALID;
-    boolean n6In = winner.statuses().get(n6) == MemberStatus.VALID;
-    if (n5In == n6In) {
-      problems.add("expected exactly one of the joins to survive; n5 " + winner.statuses().get(n5)
-          + ", n6 " + winner.statuses().get(n6));
+    boolean aSurvived = winner.statuses().get(n5) == MemberStatus.VALID;
+    boolean bSurvived =
+        leaveOnB
+            ? winner.statuses().get(n4) != MemberStatus.VALID
+            : winner.statuses().get(n6) == MemberStatus.VALID;
+    cluster.note("after the heal: ring v" + winner.version() + " by " + winner.claimant() + " "
+        + winner.statuses());
+    if (aSurvived == bSurvived) {
+      problems.add("expected exactly one of the changes to survive, got " + winner.statuses());
+    }
+    if (leaveOnB && bSurvived) {
+      // The leave won: once n4 owns nothing, the operator stops it.
+      MembershipSimulationTest.require(
+          cluster.runUntil(
+              () -> cluster.latestRing().statuses().get(n4) == MemberStatus.REMOVED, 100, 60_000),
+          cluster, "n4 never finished leaving");
+      cluster.retire(n4);
+      cluster.runFor(500);
+      cluster.crash(n4);
     }
     cluster.network().setOptions(cluster.network().options().withDropProbability(0));
     MembershipSimulationTest.finish(cluster, workload, problems);
