@@ -54,6 +54,8 @@ public final class HintedHandoff {
    */
   private final Set<NodeId> orphans = new HashSet<>();
   private final Set<NodeId> rehoming = new HashSet<>();
+  /** Set by {@link #start}. */
+  private Scheduler scheduler;
 
   public HintedHandoff(
       NodeId self,
@@ -76,6 +78,7 @@ public final class HintedHandoff {
 
   /** Runs a round every handoff interval from now on, handing hints to targets {@code isAvailable} says are up. */
   public void start(Scheduler scheduler, Predicate<NodeId> isAvailable) {
+    this.scheduler = scheduler;
     schedule(scheduler, isAvailable);
   }
 
@@ -115,9 +118,17 @@ public final class HintedHandoff {
     }
   }
 
-  /** The cluster changed: hints held for members it no longer has go to their keys' new homes. */
+  /**
+   * The cluster changed: hints held for members it no longer has go to their keys' new homes. The
+   * hints are looked for now and once more later: operations started under the previous view (here
+   * or on a coordinator that learns the view later) may still leave hints for a former member
+   * after this, for about a request timeout.
+   */
   public void onViewChanged() {
     findOrphans();
+    if (scheduler != null) {
+      scheduler.schedule(2 * settings.requestTimeoutMillis() + settings.handoffIntervalMillis(), this::findOrphans);
+    }
   }
 
   private void findOrphans() {

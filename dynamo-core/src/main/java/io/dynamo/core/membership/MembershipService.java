@@ -285,7 +285,9 @@ public final class MembershipService {
         copied.add(m.move());
       }
     }
-    if (entry.ringApplied() != applied.version() || !copied.equals(new TreeSet<>(entry.copied()))) {
+    Set<PartitionMove> reported = new TreeSet<>(PartitionMove.ORDER);
+    reported.addAll(entry.copied());
+    if (entry.ringApplied() != applied.version() || !copied.equals(reported)) {
       gossiper.updateProgress(applied.version(), List.copyOf(copied));
     }
   }

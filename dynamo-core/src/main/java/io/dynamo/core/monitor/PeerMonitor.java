@@ -70,14 +70,16 @@ public final class PeerMonitor {
   }
 
   /**
-   * The cluster changed: heartbeat the members of {@code next} from now on. A new member is taken
+   * The cluster changed: heartbeat the nodes of {@code next} from now on (its members, and the
+   * nodes it knows that are not members: a node about to join, or one whose join was undone, must
+   * believe the members up to hand over its hints and coordinate requests). A new one is taken
    * to be alive as of now (like every member at start); a removed one is forgotten, by the failure
    * detector too, so it is neither heartbeated nor reported. Only the shard that started the
    * monitor changes the node-wide detector and verdicts.
    */
   public void onViewChanged(ClusterView next) {
     List<NodeId> before = peerIds;
-    peerIds = next.members().stream().filter(m -> !m.equals(self)).toList();
+    peerIds = next.known().stream().filter(m -> !m.equals(self)).toList();
     if (!started) {
       return;
     }

@@ -94,7 +94,7 @@ public final class NodeProtocol implements OperationHost {
     this.remoteWarnings = RateLimitedLog.of(log, clock::monotonicMillis);
     this.monitor =
         new PeerMonitor(
-            self, List.copyOf(views.current().members()), clock, scheduler, peers, health, verdicts,
+            self, List.copyOf(views.current().known()), clock, scheduler, peers, health, verdicts,
             settings.heartbeatIntervalMillis());
     this.coordinator =
         new Coordinator(

@@ -1,6 +1,11 @@
 package io.dynamo.core.sim;
 
+import io.dynamo.core.cluster.BucketDefaults;
+import io.dynamo.core.cluster.MemberStatus;
+import io.dynamo.core.cluster.PartitionPlanner;
+import io.dynamo.core.cluster.RingState;
 import io.dynamo.core.ring.Member;
+import io.dynamo.core.version.ConflictMode;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.DataKey;
@@ -43,6 +48,11 @@ public final class SimulatedCluster {
   private final List<String> violations = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private long nextRequestId = 1;
+  /** Null: nodes follow the views the test gives them; else every node runs membership. */
+  private final SimulatedNode.MembershipSetup membership;
+  private final BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage;
+  /** Nodes the clients no longer send to (left or removed, and stopped by the operator). */
+  private final java.util.Set<NodeId> retired = new java.util.HashSet<>();
 
   public SimulatedCluster(SimulationConfig config, Random random, SimulatedTrace trace) {
     this(config, random, trace, node -> new InMemoryStorageEngine());
@@ -54,7 +64,29 @@ public final class SimulatedCluster {
       Random random,
       SimulatedTrace trace,
       Function<NodeId, StorageEngine> storage) {
-    this(config, random, trace, (id, queue) -> storage.apply(id));
+    this(config, random, trace, (id, queue) -> storage.apply(id), null);
+  }
+
+  /** Membership settings for simulations: gossip and the claimant's checks every 100 ms. */
+  public static final io.dynamo.core.membership.MembershipService.Settings SIM_MEMBERSHIP =
+      new io.dynamo.core.membership.MembershipService.Settings(100, 2);
+
+  /** Transfers for simulations: small chunks, no throttle, the default timeouts. */
+  public static final io.dynamo.core.transfer.TransferSettings SIM_TRANSFERS =
+      io.dynamo.core.transfer.TransferSettings.DEFAULTS.withChunk(16 << 10, 64).withRate(0, 0);
+
+  /**
+   * A cluster whose nodes run membership as servers do (config.failureDetector() must be set):
+   * the original members start from the first ring of a new cluster (every member valid, the
+   * planner's table), persist their cluster state on their (in-memory) storage, gossip it, and
+   * follow every ring they learn. Nodes added later with {@link #addNode} find the cluster through
+   * seeds. Change membership through each node's {@link SimulatedNode#membership()}.
+   */
+  public static SimulatedCluster withMembership(
+      SimulationConfig config, Random random, SimulatedTrace trace) {
+    return new SimulatedCluster(
+        config, random, trace, (id, queue) -> new InMemoryStorageEngine(),
+        new SimulatedNode.MembershipSetup(null, List.of(), SIM_MEMBERSHIP, SIM_TRANSFERS));
   }
 
   /**
@@ -68,15 +100,18 @@ public final class SimulatedCluster {
       SimulatedDisk.Durability durability,
       long flushDelayMillis) {
     return new SimulatedCluster(
-        config, random, trace, (id, queue) -> new SimulatedDisk(durability, flushDelayMillis, queue::now));
+        config, random, trace, (id, queue) -> new SimulatedDisk(durability, flushDelayMillis, queue::now),
+        null);
   }
 
   private SimulatedCluster(
       SimulationConfig config,
       Random random,
       SimulatedTrace trace,
-      BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage) {
+      BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage,
+      SimulatedNode.MembershipSetup membership) {
     this.config = config;
+    this.storage = storage;
     this.random = random;
     this.queue = new SimulatedEventQueue(trace, MAX_EVENTS);
     this.network = new SimulatedNetwork(queue, random, config.network());
@@ -86,11 +121,19 @@ public final class SimulatedCluster {
     }
     Ring ring = Ring.create(members, config.partitions(), config.n());
     this.view = ClusterView.of(1, ring);
+    RingState first = null;
+    if (membership != null) {
+      first = firstRing(config, members);
+      this.view = ClusterView.of(1, Ring.of(members, first.table()));
+      membership =
+          new SimulatedNode.MembershipSetup(first, List.of(), membership.settings(), membership.transfers());
+    }
+    this.membership = membership;
     for (Member m : members) {
       SimulatedNode node =
           new SimulatedNode(
               m.id(),
-              ring,
+              view,
               config.buckets(),
               config.settings(),
               new SimulatedClock(queue, 0),
@@ -101,10 +144,82 @@ public final class SimulatedCluster {
               config.storageMinDelayMillis(),
               config.storageMaxDelayMillis(),
               config.failureDetector(),
-              config.shards());
+              config.shards(),
+              membership);
       nodes.put(m.id(), node);
       node.start();
     }
+  }
+
+  /** Version 1 of a new cluster, as ClusterBootstrap makes it: every member valid, balanced. */
+  private static RingState firstRing(SimulationConfig config, List<Member> members) {
+    java.util.Map<NodeId, MemberStatus> statuses = new java.util.TreeMap<>();
+    for (Member m : members) {
+      statuses.put(m.id(), MemberStatus.VALID);
+    }
+    return new RingState(
+        1, members.get(0).id(), config.partitions(), config.n(), statuses,
+        PartitionPlanner.initial(members, config.partitions(), config.n()), List.of(),
+        new BucketDefaults(config.n(), config.r(), config.w(), ConflictMode.SIBLINGS));
+  }
+
+  /**
+   * Starts a new node {@code id} in a cluster that runs membership: no ring, only {@code seeds} to
+   * find the cluster through. It is not a member until a claimant commits its join.
+   */
+  public SimulatedNode addNode(String id, List<NodeId> seeds) {
+    if (membership == null) {
+      throw new IllegalStateException("only a cluster that runs membership takes new nodes");
+    }
+    NodeId nodeId = NodeId.of(id);
+    if (nodes.containsKey(nodeId)) {
+      throw new IllegalArgumentException(id + " exists");
+    }
+    Ring alone = Ring.create(List.of(Member.of(id, 1)), 1, 1);
+    ClusterView unjoined =
+        new ClusterView(0, alone, java.util.Map.of(nodeId,
+            new ClusterView.Addresses(SimulatedNode.peerAddress(id), SimulatedNode.clientAddress(id))));
+    SimulatedNode node =
+        new SimulatedNode(
+            nodeId, unjoined, config.buckets(), config.settings(), new SimulatedClock(queue, 0), queue,
+            random, network, storage.apply(nodeId, queue), config.storageMinDelayMillis(),
+            config.storageMaxDelayMillis(), config.failureDetector(), config.shards(),
+            new SimulatedNode.MembershipSetup(
+                null, seeds.stream().map(s -> SimulatedNode.peerAddress(s.value())).toList(),
+                membership.settings(), membership.transfers()));
+    nodes.put(nodeId, node);
+    node.start();
+    note("add " + id + " (seeds " + seeds + ")");
+    return node;
+  }
+
+  /** Whether the nodes run membership ({@link #withMembership}). */
+  public boolean runsMembership() {
+    return membership != null;
+  }
+
+  /** Clients no longer send to {@code id} (a node that left or was removed). */
+  public void retire(NodeId id) {
+    retired.add(id);
+    note("retire " + id);
+  }
+
+  public boolean isRetired(NodeId id) {
+    return retired.contains(id);
+  }
+
+  /**
+   * The greatest ring any node holds (membership clusters): once the cluster has settled, every
+   * node's.
+   */
+  public RingState latestRing() {
+    RingState best = RingState.NONE;
+    for (SimulatedNode node : nodes.values()) {
+      if (node.membership() != null) {
+        best = best.max(node.membership().state().ring());
+      }
+    }
+    return best;
   }
 
   /**
@@ -158,8 +273,21 @@ public final class SimulatedCluster {
     return network;
   }
 
-  /** The ring of the current view. */
+  /**
+   * The ring of the current view; in a cluster that runs membership, the ring of the node holding
+   * the greatest ring (which every node holds once the cluster has settled).
+   */
   public Ring ring() {
+    if (membership != null) {
+      ClusterView latest = view;
+      for (SimulatedNode node : nodes.values()) {
+        if (node.view().version() > 0 && node.membership() != null
+            && node.membership().state().ring().equals(latestRing())) {
+          return node.view().ring();
+        }
+      }
+      return latest.ring();
+    }
     return view.ring();
   }
 
@@ -191,9 +319,12 @@ public final class SimulatedCluster {
     return node;
   }
 
-  /** A node chosen uniformly at random. */
+  /** A node chosen uniformly at random (among those not retired). */
   public NodeId randomNode() {
     List<NodeId> ids = nodeIds();
+    if (!retired.isEmpty()) {
+      ids = ids.stream().filter(id -> !retired.contains(id)).toList();
+    }
     return ids.get(random.nextInt(ids.size()));
   }
 

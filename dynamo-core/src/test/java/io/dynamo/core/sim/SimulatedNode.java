@@ -16,6 +16,18 @@ import io.dynamo.core.storage.StorageEngine;
 import io.dynamo.core.view.ClusterView;
 import io.dynamo.core.view.ViewHolder;
 import io.dynamo.proto.v1.Envelope;
+import io.dynamo.core.cluster.ClusterState;
+import io.dynamo.core.cluster.ClusterStateStore;
+import io.dynamo.core.cluster.NodeEntry;
+import io.dynamo.core.cluster.RingState;
+import io.dynamo.core.membership.ClusterViews;
+import io.dynamo.core.membership.MembershipAdmin;
+import io.dynamo.core.membership.MembershipService;
+import io.dynamo.core.runtime.PeerSink;
+import io.dynamo.core.transfer.TransferService;
+import io.dynamo.core.transfer.TransferSettings;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -52,6 +64,34 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   /** Work that arrived while paused, in arrival order. */
   private final java.util.List<Runnable> deferred = new java.util.ArrayList<>();
   private NodeProtocol[] shards;
+  /** Null: the node follows the views the test gives it. Else it runs membership (see below). */
+  private final MembershipSetup membershipSetup;
+  /** Numbers the views this node derives from its cluster state; kept across incarnations. */
+  private long viewVersion;
+  private MembershipService membership;
+
+  /**
+   * How a node runs membership, as the server does: its cluster state persisted on its storage
+   * (reloaded at each start), a generation from the simulated clock above every earlier
+   * incarnation's, seeds as "&lt;id&gt;:7000" addresses, and the view rebuilt from every new ring.
+   *
+   * @param firstRing the first ring of a new cluster (the original members'), or null for a node
+   *     that finds its cluster through its seeds
+   */
+  record MembershipSetup(
+      RingState firstRing,
+      List<String> seeds,
+      MembershipService.Settings settings,
+      TransferSettings transfers) {}
+
+  /** The peer address of simulated node {@code id}: "n1:7000" is node n1's. */
+  static String peerAddress(String id) {
+    return id + ":7000";
+  }
+
+  static String clientAddress(String id) {
+    return id + ":8000";
+  }
 
   SimulatedNode(
       NodeId id,
@@ -67,10 +107,37 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       long storageMaxDelayMillis,
       PhiAccrualSettings detector,
       int shardCount) {
+    this(id, ClusterView.of(1, ring), buckets, settings, clock, queue, random, network, engine,
+        storageMinDelayMillis, storageMaxDelayMillis, detector, shardCount, null);
+  }
+
+  SimulatedNode(
+      NodeId id,
+      ClusterView initialView,
+      BucketTable buckets,
+      ProtocolSettings settings,
+      Clock clock,
+      SimulatedEventQueue queue,
+      Random random,
+      SimulatedNetwork network,
+      StorageEngine engine,
+      long storageMinDelayMillis,
+      long storageMaxDelayMillis,
+      PhiAccrualSettings detector,
+      int shardCount,
+      MembershipSetup membershipSetup) {
+    if (membershipSetup != null && detector == null) {
+      throw new IllegalArgumentException("membership needs the failure detector");
+    }
     this.id = id;
-    this.router = new ShardRouter(ring, shardCount);
+    this.membershipSetup = membershipSetup;
     this.detector = detector;
-    this.views = new ViewHolder(ClusterView.of(1, ring));
+    this.views = new ViewHolder(initialView);
+    this.viewVersion = initialView.version();
+    this.router =
+        membershipSetup == null
+            ? new ShardRouter(initialView.ring(), shardCount)
+            : new ShardRouter(() -> views.current().ring(), shardCount);
     this.buckets = buckets;
     this.settings = settings;
     this.clock = clock;
@@ -132,6 +199,7 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
         new LocalReplica(
             engine, settings.maxClockEntries(), io.dynamo.core.storage.DotCounter.DEFAULT_LEASE_BLOCK,
             bucket -> buckets.propertiesOf(bucket).keyLimits());
+    Prepared prepared = membershipSetup == null ? null : prepareMembership(current);
     shards = new NodeProtocol[router.count()];
     for (int i = 0; i < shards.length; i++) {
       shards[i] =
@@ -151,9 +219,87 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
               shards.length,
               verdicts);
     }
+    if (membershipSetup != null) {
+      attachMembership(current, replica, prepared);
+    }
     if (detector != null) {
       shards[0].start();
     }
+  }
+
+  /** As DynamoServer: MembershipService, TransferService and MembershipAdmin on shard 0. */
+  private void attachMembership(int current, LocalReplica replica, Prepared prepared) {
+    SimulatedGate alive = task -> gate(current, task);
+    String name = id.value();
+    SimulatedScheduler scheduler = new SimulatedScheduler(queue, name + "/membership", alive);
+    SimulatedStorageExecutor storage =
+        new SimulatedStorageExecutor(
+            queue, random, storageMinDelayMillis, storageMaxDelayMillis, name + "/membership", alive);
+    ClusterStateStore store = prepared.store();
+    ClusterState initial = prepared.initial();
+    NodeEntry self = prepared.self();
+    PeerSink peers = network.sinkFor(id);
+    TransferService transfers =
+        new TransferService(
+            id, membershipSetup.transfers(), replica,
+            bucket -> buckets.propertiesOf(bucket).conflictMode(),
+            TransferService.SourcePolicy.ANY, clock, scheduler, storage, peers);
+    NodeProtocol home = shards[0];
+    membership =
+        new MembershipService(
+            self, initial, membershipSetup.seeds(), membershipSetup.settings(), random, store,
+            clock, scheduler, storage, peers,
+            (address, message) -> {
+              // The network knows nodes by id: the address's host is the node's id.
+              peers.send(NodeId.of(address.substring(0, address.lastIndexOf(':'))), message);
+            },
+            home::isUp, transfers,
+            state -> followView(ClusterViews.of(state, ++viewVersion, Map.of())));
+    home.attach(membership, new MembershipAdmin(membership, storage, engine));
+  }
+
+  /** Swaps {@code next} in on every shard of the running incarnation, if it is newer. */
+  private void followView(ClusterView next) {
+    if (!views.swap(next)) {
+      return;
+    }
+    for (NodeProtocol shard : shards) {
+      shard.onViewChanged(next);
+    }
+  }
+
+  private record Prepared(ClusterStateStore store, ClusterState initial, NodeEntry self) {}
+
+  /**
+   * Where this start's cluster state starts (stored, else the first ring, else nothing) and this
+   * start's own entry; the view follows the stored ring before the shards are built, as the
+   * server's does.
+   */
+  private Prepared prepareMembership(int current) {
+    ClusterStateStore store = new ClusterStateStore(engine);
+    ClusterState stored = store.load().orElse(ClusterState.EMPTY);
+    ClusterState initial =
+        stored.ring().isNone() && membershipSetup.firstRing() != null
+            ? stored.with(membershipSetup.firstRing())
+            : stored;
+    // The simulated clock never goes back, and incarnations count up: each start's generation is
+    // above every earlier one's.
+    NodeEntry self =
+        new NodeEntry(id, peerAddress(id.value()), clientAddress(id.value()), 1, "",
+            queue.now() * 1_000 + current, 0);
+    if (initial.ring().table() != null) {
+      views.swap(ClusterViews.of(initial.with(self), ++viewVersion, Map.of()));
+    }
+    return new Prepared(store, initial, self);
+  }
+
+  /** The membership of the current (or last) incarnation; null if the node runs none. */
+  public MembershipService membership() {
+    return membership;
+  }
+
+  public boolean runsMembership() {
+    return membershipSetup != null;
   }
 
   /** Stops the node at once; what its storage holds stays. */

@@ -1,0 +1,104 @@
+package io.dynamo.core.sim;
+
+import io.dynamo.core.cluster.MemberStatus;
+import io.dynamo.core.cluster.RingState;
+import io.dynamo.core.membership.StagedChange;
+import io.dynamo.core.ring.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * An operator on each side of a network partition (docs/decisions/0007): the cluster splits in
+ * two halves, each half's claimant commits a different change (a join of n5 on one side; a join of
+ * n6 or the leave of n4 on the other) while clients write on both sides, then the network heals.
+ * Every node must end with the same ring, in which exactly one of the two changes survives, and no
+ * write acknowledged on either side may be lost.
+ */
+class MembershipPartitionTest {
+  @TestFactory
+  Stream<DynamicTest> operatorsOnBothSidesOfAPartition() {
+    return SimulationSeeds.forEach(getClass(), 20, MembershipPartitionTest::run);
+  }
+
+  private static void run(long seed) {
+    Random random = new Random(seed);
+    SimulationConfig config = MembershipScenarios.config(random, 4, 0.03);
+    SimulatedCluster cluster = SimulatedCluster.withMembership(config, random, new SimulatedTrace(false));
+    List<String> problems = new ArrayList<>();
+    cluster.runFor(1_000);
+    NodeId n5 = cluster.addNode("n5", List.of(NodeId.of("n1"))).id();
+    boolean leaveOnB = random.nextBoolean();
+    NodeId n4 = NodeId.of("n4");
+    NodeId n6 = leaveOnB ? n5 : cluster.addNode("n6", List.of(n4)).id();
+    MembershipSimulationTest.require(
+        cluster.runUntil(
+            () -> cluster.nodeIds().stream().allMatch(id -> {
+              var state = cluster.node(id).membership().state();
+              return !state.ring().isNone() && state.node(n5) != null && state.node(n6) != null;
+            }),
+            100, 10_000),
+        cluster, "the new nodes never became known");
+    RetryingWorkload workload =
+        new RetryingWorkload(cluster, SimulationScenarios.BUCKET, 24, 3, 200, 150, 4_000, 1_000, true);
+    workload.start();
+    cluster.runFor(1_000 + random.nextInt(2_000));
+
+    // Two halves, each with two original members and one new node.
+    List<NodeId> sideA = List.of(NodeId.of("n1"), NodeId.of("n2"), n5);
+    List<NodeId> sideB =
+        leaveOnB ? List.of(NodeId.of("n3"), n4) : List.of(NodeId.of("n3"), n4, n6);
+    cluster.network().partition(sideA);
+    cluster.note("partition " + sideA + " | " + sideB);
+    RingState a = MembershipScenarios.commit(
+        cluster, sideA, List.of(new StagedChange(StagedChange.Kind.JOIN, n5)), 10_000);
+    StagedChange changeB =
+        leaveOnB
+            ? new StagedChange(StagedChange.Kind.LEAVE, n4)
+            : new StagedChange(StagedChange.Kind.JOIN, n6);
+    RingState b = MembershipScenarios.commit(cluster, sideB, List.of(changeB), 10_000);
+    MembershipSimulationTest.require(a != null && b != null, cluster, "a side could not commit its join");
+    cluster.runFor(2_000 + random.nextInt(8_000)); // each side moves partitions to its newcomer
+    cluster.network().heal();
+    cluster.note("heal");
+
+    RingState winner = awaitOneRing(cluster);
+    boolean aSurvived = winner.statuses().get(n5) == MemberStatus.VALID;
+    boolean bSurvived =
+        leaveOnB
+            ? winner.statuses().get(n4) != MemberStatus.VALID
+            : winner.statuses().get(n6) == MemberStatus.VALID;
+    cluster.note("after the heal: ring v" + winner.version() + " by " + winner.claimant() + " "
+        + winner.statuses());
+    if (aSurvived == bSurvived) {
+      problems.add("expected exactly one of the changes to survive, got " + winner.statuses());
+    }
+    if (leaveOnB && bSurvived) {
+      // The leave won: once n4 owns nothing, the operator stops it.
+      MembershipSimulationTest.require(
+          cluster.runUntil(
+              () -> cluster.latestRing().statuses().get(n4) == MemberStatus.REMOVED, 100, 60_000),
+          cluster, "n4 never finished leaving");
+      cluster.retire(n4);
+      cluster.runFor(500);
+      cluster.crash(n4);
+    }
+    cluster.network().setOptions(cluster.network().options().withDropProbability(0));
+    MembershipSimulationTest.finish(cluster, workload, problems);
+  }
+
+  /** Waits until every node holds the same ring, and returns it. */
+  private static RingState awaitOneRing(SimulatedCluster cluster) {
+    MembershipSimulationTest.require(
+        cluster.runUntil(
+            () -> cluster.nodeIds().stream()
+                .map(id -> cluster.node(id).membership().state().ring())
+                .distinct().count() == 1,
+            100, 20_000),
+        cluster, "the halves never agreed on a ring");
+    return cluster.latestRing();
+  }
+}

@@ -1,0 +1,211 @@
+package io.dynamo.core.sim;
+
+import com.google.protobuf.ByteString;
+import io.dynamo.core.cluster.MemberStatus;
+import io.dynamo.core.cluster.RingState;
+import io.dynamo.core.membership.StagedChange;
+import io.dynamo.core.ring.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Membership in the simulator (docs/decisions/0007): nodes run the real MembershipService,
+ * TransferService and MembershipAdmin, as servers do, and an operator joins, drains and removes
+ * nodes through the claimant while clients write without pause and nodes crash, pause and lose
+ * messages. At the end every acknowledged write is readable and held by each of its key's N
+ * owners, every partition has N distinct valid owners, no move is pending, and every node holds
+ * the same ring.
+ */
+class MembershipSimulationTest {
+  private static final long SETTLE_LIMIT = 60_000;
+
+  @TestFactory
+  Stream<DynamicTest> joinLeaveRemoveAndReplaceUnderFaults() {
+    return SimulationSeeds.forEach(getClass(), 20, MembershipSimulationTest::lifecycle);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aNodeJoiningThroughASeedLearnsTheRing() {
+    return SimulationSeeds.forEach(getClass(), 10, MembershipSimulationTest::seedJoin);
+  }
+
+  private static void lifecycle(long seed) {
+    Random random = new Random(seed);
+    SimulationConfig config = MembershipScenarios.config(random, 4, 0.05);
+    SimulatedCluster cluster = SimulatedCluster.withMembership(config, random, new SimulatedTrace(false));
+    List<String> problems = new ArrayList<>();
+    cluster.runFor(1_000);
+    RetryingWorkload workload =
+        new RetryingWorkload(cluster, SimulationScenarios.BUCKET, 24, 3, 250, 150, 4_000, 1_000, true);
+    workload.start();
+    MembershipScenarios.Chaos chaos = new MembershipScenarios.Chaos(cluster);
+
+    // A 5th node joins.
+    NodeId n5 = cluster.addNode("n5", List.of(NodeId.of("n1"))).id();
+    chaos.spared.add(n5);
+    chaos.start();
+    require(cluster.runUntil(() -> !cluster.node(n5).membership().state().ring().isNone(), 100, 10_000),
+        cluster, "n5 never learnt the ring");
+    commit(cluster, problems, new StagedChange(StagedChange.Kind.JOIN, n5));
+    chaos.strikeSoon(java.util.Set.of());
+    require(MembershipScenarios.settle(cluster, SETTLE_LIMIT), cluster, "the join of n5 never settled");
+    chaos.spared.remove(n5);
+
+    // An original member leaves; once removed, the operator stops it.
+    NodeId leaver = NodeId.of("n" + (1 + random.nextInt(4)));
+    chaos.spared.add(leaver);
+    if (!cluster.isUp(leaver)) {
+      cluster.restart(leaver);
+    }
+    commit(cluster, problems, new StagedChange(StagedChange.Kind.LEAVE, leaver));
+    chaos.strikeSoon(java.util.Set.of());
+    require(
+        cluster.runUntil(
+            () -> cluster.latestRing().statuses().get(leaver) == MemberStatus.REMOVED
+                && MembershipScenarios.settled(cluster, MembershipScenarios.live(cluster)),
+            100, SETTLE_LIMIT),
+        cluster, "the leave of " + leaver + " never settled");
+    cluster.retire(leaver);
+    cluster.runFor(500);
+    if (cluster.isUp(leaver)) {
+      cluster.crash(leaver);
+    }
+
+    // A member dies for good and is removed.
+    List<NodeId> members = members(cluster);
+    NodeId dead = members.get(random.nextInt(members.size()));
+    chaos.spared.add(dead);
+    if (cluster.isUp(dead)) {
+      cluster.crash(dead);
+    }
+    cluster.retire(dead);
+    cluster.runFor(1_000); // detected down
+    commit(cluster, problems, new StagedChange(StagedChange.Kind.REMOVE, dead));
+    chaos.strikeSoon(java.util.Set.of(dead));
+    require(
+        cluster.runUntil(
+            () -> cluster.latestRing().statuses().get(dead) == MemberStatus.REMOVED
+                && MembershipScenarios.settled(cluster, MembershipScenarios.live(cluster)),
+            100, SETTLE_LIMIT),
+        cluster, "the removal of " + dead + " never settled");
+
+    // A replacement joins.
+    NodeId n6 = cluster.addNode("n6", List.of(members(cluster).get(0))).id();
+    chaos.spared.add(n6);
+    require(cluster.runUntil(() -> !cluster.node(n6).membership().state().ring().isNone(), 100, 10_000),
+        cluster, "n6 never learnt the ring");
+    commit(cluster, problems, new StagedChange(StagedChange.Kind.JOIN, n6));
+    chaos.strikeSoon(java.util.Set.of());
+    require(MembershipScenarios.settle(cluster, SETTLE_LIMIT), cluster, "the join of n6 never settled");
+
+    chaos.stop();
+    cluster.network().setOptions(cluster.network().options().withDropProbability(0));
+    finish(cluster, workload, problems);
+  }
+
+  /** Heals, drains, reads every key, and checks the history, the ring and the owners' copies. */
+  static void finish(SimulatedCluster cluster, RetryingWorkload workload, List<String> problems) {
+    require(cluster.runUntil(workload::done, 100, 120_000), cluster, "the workload never finished");
+    require(MembershipScenarios.settle(cluster, SETTLE_LIMIT), cluster, "the cluster never settled");
+    // Hints a dead (retired) node held died with it; the live ones must all be handed over.
+    boolean drained = cluster.runUntil(() -> liveHints(cluster) == 0, 100, 30_000);
+    if (!drained) {
+      for (NodeId id : MembershipScenarios.live(cluster)) {
+        var queues = new io.dynamo.core.storage.LocalReplica(
+            cluster.node(id).engine(), cluster.config().settings().maxClockEntries()).hintQueues();
+        if (!queues.isEmpty()) {
+          problems.add("hints not drained: " + id + " holds hints for " + queues + " (retired: "
+              + cluster.nodeIds().stream().filter(cluster::isRetired).toList() + ")");
+        }
+      }
+    }
+    long getsFrom = cluster.queue().now();
+    SimulatedClient reader = cluster.newClient("final");
+    List<NodeId> live = MembershipScenarios.live(cluster);
+    for (ByteString key : workload.keys()) {
+      reader.get(live.get(cluster.random().nextInt(live.size())), SimulationScenarios.BUCKET, key, 2,
+          op -> {});
+    }
+    cluster.runUntil(() -> reader.outstanding() == 0, 10, 10_000);
+    cluster.runFor(FailureScenarios.REPAIR_SETTLE_MILLIS);
+    cluster.history().ops().stream()
+        .filter(op -> op.client().equals("final") && !op.succeeded())
+        .forEach(op -> problems.add("final read failed: " + op));
+    problems.addAll(cluster.violations());
+    problems.addAll(
+        AcknowledgedWritesChecker.check(cluster.history(), get -> get.invokedAt() >= getsFrom));
+    RingState ring = cluster.latestRing();
+    problems.addAll(MembershipScenarios.ringProblems(cluster, ring, cluster.config().n()));
+    problems.addAll(FailureScenarios.homeReplicaProblems(cluster));
+    cluster.note("final ring v" + ring.version() + " by " + ring.claimant() + ": " + ring.statuses());
+    SimulationAssertions.assertNoProblems(cluster, problems);
+  }
+
+  private static void seedJoin(long seed) {
+    Random random = new Random(seed);
+    SimulationConfig config = MembershipScenarios.config(random, 3, 0.1);
+    SimulatedCluster cluster = SimulatedCluster.withMembership(config, random, new SimulatedTrace(false));
+    cluster.runFor(500);
+    NodeId seedNode = cluster.nodeIds().get(random.nextInt(3));
+    SimulatedNode joiner = cluster.addNode("n4", List.of(seedNode));
+    require(
+        cluster.runUntil(
+            () -> joiner.membership().state().ring().equals(cluster.node(seedNode).membership().state().ring())
+                && joiner.view().version() > 0,
+            100, 10_000),
+        cluster, "n4 never learnt the ring through " + seedNode);
+    List<String> problems = new ArrayList<>();
+    // Every member learns the newcomer's entry, and it answers data requests as a coordinator.
+    if (!cluster.runUntil(
+        () -> cluster.nodeIds().stream()
+            .allMatch(id -> cluster.node(id).membership().state().node(joiner.id()) != null),
+        100, 10_000)) {
+      problems.add("not every node learnt n4's entry");
+    }
+    // One put, one attempt: on a lossless network, so that its failure means something.
+    cluster.network().setOptions(cluster.network().options().withDropProbability(0));
+    SimulatedClient client = cluster.newClient("c");
+    client.put(joiner.id(), SimulationScenarios.BUCKET, ByteString.copyFromUtf8("k"), ByteString.EMPTY,
+        ByteString.copyFromUtf8("v"), 2, op -> {});
+    cluster.runUntil(() -> client.outstanding() == 0, 10, 5_000);
+    cluster.history().ops().stream()
+        .filter(op -> !op.succeeded())
+        .forEach(op -> problems.add("request through the newcomer failed: " + op));
+    SimulationAssertions.assertNoProblems(cluster, problems);
+  }
+
+  static long liveHints(SimulatedCluster cluster) {
+    long n = 0;
+    for (var e : cluster.pendingHints().entrySet()) {
+      if (!cluster.isRetired(e.getKey())) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
+  static void commit(SimulatedCluster cluster, List<String> problems, StagedChange change) {
+    RingState ring =
+        MembershipScenarios.commit(cluster, MembershipScenarios.live(cluster), List.of(change), 30_000);
+    require(ring != null, cluster, "could not commit " + change);
+  }
+
+  /** Valid members that are not retired. */
+  static List<NodeId> members(SimulatedCluster cluster) {
+    List<NodeId> out = new ArrayList<>();
+    cluster.latestRing().statuses().forEach((id, s) -> {
+      if (s == MemberStatus.VALID && !cluster.isRetired(id)) {
+        out.add(id);
+      }
+    });
+    return out;
+  }
+
+  static void require(boolean condition, SimulatedCluster cluster, String what) {
+    SimulationAssertions.check(condition, cluster, what);
+  }
+}
