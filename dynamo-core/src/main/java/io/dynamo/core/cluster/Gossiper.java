@@ -209,6 +209,12 @@ public final class Gossiper {
 
   /** Merges a state learnt elsewhere (a delta, an operator's file) and tells the listener. */
   public void merge(ClusterState other) {
+    String foreign = foreignRing(other.ring());
+    if (foreign != null) {
+      // Entries still spread; only the ring is refused, and the caller hears why.
+      merge(ClusterState.of(other.nodes().values(), RingState.NONE));
+      throw new MalformedClusterStateException(foreign);
+    }
     ClusterState merged;
     try {
       merged = state.merge(other);
@@ -232,6 +238,33 @@ public final class Gossiper {
       }
     }
     listener.accept(state);
+  }
+
+  /**
+   * Why a ring cannot belong to this cluster (null if it can), so it is refused rather than merged: one of another Q
+   * (every key would change partition), or a different first ring (two nodes created the cluster
+   * from different member lists). Both come from a misconfigured file; merging would let the
+   * larger hash take over the cluster.
+   */
+  private String foreignRing(RingState theirs) {
+    RingState ours = state.ring();
+    if (theirs.isNone() || ours.isNone()) {
+      return null;
+    }
+    if (theirs.partitions() != ours.partitions() || theirs.replicas() != ours.replicas()) {
+      return "ring of Q=" + theirs.partitions() + ", replicas=" + theirs.replicas() + " refused:"
+          + " this cluster has Q=" + ours.partitions() + ", replicas=" + ours.replicas()
+          + " (a node started with another ring.partitions or bucket n?)";
+    }
+    if (theirs.version() == 1 && ours.version() == 1
+        && (!theirs.statuses().equals(ours.statuses()) || !java.util.Objects.equals(theirs.table(), ours.table()))) {
+      return "a different first ring refused (by " + theirs.claimant() + "): the nodes that"
+          + " created the cluster were given different member lists";
+    }
+    if (theirs.version() > Long.MAX_VALUE / 2) {
+      return "ring version " + theirs.version() + " refused";
+    }
+    return null;
   }
 
   /** Publishes changed addresses, capacity or zone as the next version of this node's entry. */
@@ -265,9 +298,8 @@ public final class Gossiper {
             "the cluster holds " + self + " at generation " + held.generation()
                 + ", not below this start's " + wanted.generation());
       }
-      entry = new NodeEntry(
-          self, wanted.peerAddress(), wanted.clientAddress(), wanted.capacity(), wanted.zone(),
-          wanted.generation(), held.version() + 1);
+      // Above the held one, keeping what this node reports (progress, auto-join).
+      entry = wanted.withVersion(held.version() + 1);
     }
     selfEntry = entry;
     state = state.with(entry);

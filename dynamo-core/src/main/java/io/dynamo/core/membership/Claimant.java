@@ -59,9 +59,7 @@ public final class Claimant {
       return new Plan(base, staged, null, List.of(), problems, hash(base, staged, List.of()));
     }
     if (!base.moves().isEmpty()) {
-      problems.add(
-          base.moves().size() + " partition moves are under way: plan again once they are done"
-              + " (dynamo transfers)");
+      return planDuringMoves(state, self, staged, base);
     }
     Map<NodeId, MemberStatus> statuses = new TreeMap<>(base.statuses());
     Set<NodeId> removing = new TreeSet<>();
@@ -139,6 +137,47 @@ public final class Claimant {
   }
 
   /**
+   * While moves are under way only one kind of change can be planned: taking out a node that owns
+   * no copy yet (a joiner that died or should not have joined, with its copies still pending).
+   * Its pending moves are dropped (the owners never changed) and it is removed (or marked down).
+   * Anything else waits for the moves to finish, so moves never stack on moves.
+   */
+  private static Plan planDuringMoves(
+      ClusterState state, NodeId self, List<StagedChange> staged, RingState base) {
+    List<String> problems = new ArrayList<>();
+    RingState.Builder edit = base.edit();
+    Set<NodeId> dropped = new TreeSet<>();
+    for (StagedChange change : staged) {
+      boolean takesOut = change.kind() == StagedChange.Kind.REMOVE
+          || change.kind() == StagedChange.Kind.MARK_DOWN;
+      MemberStatus status = base.statuses().get(change.node());
+      if (!takesOut || status == null || !status.mayOwn()
+          || base.table().copiesOwnedBy(change.node()) > 0) {
+        problems.add(
+            change + ": " + base.moves().size() + " partition moves are under way; plan again once"
+                + " they are done (dynamo transfers), or remove the node they wait for");
+        continue;
+      }
+      dropped.add(change.node());
+      edit.status(change.node(), MemberStatus.REMOVED);
+    }
+    if (!problems.isEmpty()) {
+      return new Plan(base, staged, null, List.of(), problems, hash(base, staged, List.of()));
+    }
+    List<PendingMove> kept = new ArrayList<>();
+    List<PartitionMove> undone = new ArrayList<>();
+    for (PendingMove m : base.moves()) {
+      if (dropped.contains(m.move().to()) || dropped.contains(m.move().from())) {
+        undone.add(m.move());
+      } else {
+        kept.add(m);
+      }
+    }
+    edit.moves(kept);
+    return new Plan(base, staged, edit.commit(self), undone, problems, hash(base, staged, undone));
+  }
+
+  /**
    * The next ring as the moves under way progress, or null when nothing is ready: a pending move
    * whose target reported its copy complete switches (the target takes the source's place among
    * the owners, the source stays in the write set); a switched move is dropped once every member
@@ -182,9 +221,14 @@ public final class Claimant {
 
   /** Nodes that asked to join by themselves ({@code cluster.join=auto}) and are not members yet. */
   public static List<StagedChange> autoJoins(ClusterState state) {
+    return autoJoins(state, n -> true);
+  }
+
+  /** As {@link #autoJoins(ClusterState)}, among the nodes {@code reachable} says answer. */
+  public static List<StagedChange> autoJoins(ClusterState state, Predicate<NodeId> reachable) {
     List<StagedChange> out = new ArrayList<>();
     for (NodeEntry e : state.nodes().values()) {
-      if (e.autoJoin() && !state.ring().statuses().containsKey(e.id())) {
+      if (e.autoJoin() && !state.ring().statuses().containsKey(e.id()) && reachable.test(e.id())) {
         out.add(new StagedChange(StagedChange.Kind.JOIN, e.id()));
       }
     }

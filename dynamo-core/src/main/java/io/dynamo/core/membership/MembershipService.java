@@ -159,21 +159,60 @@ public final class MembershipService {
       transfers.onMessage(from, message);
       return true;
     }
+    // A node with no ring yet learns the cluster from whoever answers its seeds' gossip.
+    if (!gossiper.state().ring().isNone() && isStranger(from) && !strangerMayGossip(from, message)) {
+      remoteWarnings.warn(
+          "stranger-gossip", "gossip from {}, not known to this node, refused: a node not yet in"
+              + " the cluster may only announce its own entry", from);
+      return true;
+    }
     try {
       return gossiper.onMessage(from, message);
     } catch (MalformedClusterStateException e) {
       remoteWarnings.warn("gossip", "gossip from {} refused: {}", from, e.getMessage());
       return true;
+    } catch (RuntimeException e) {
+      log.error("gossip from {} failed", from, e);
+      return true;
     }
+  }
+
+  /** A node with no entry and no ring status here: one that announces itself for the first time. */
+  private boolean isStranger(NodeId node) {
+    ClusterState state = gossiper.state();
+    return state.node(node) == null && !state.ring().statuses().containsKey(node);
+  }
+
+  /**
+   * What a stranger may send: its digest (harmless) or a delta holding only its own entry, with no
+   * ring. Anything more would let whoever reaches the peer port write the cluster state.
+   */
+  private boolean strangerMayGossip(NodeId from, Envelope message) {
+    if (message.hasGossipDigest()) {
+      return true;
+    }
+    if (!message.hasGossipDelta()) {
+      return false;
+    }
+    io.dynamo.proto.v1.ClusterStateProto state = message.getGossipDelta().getState();
+    return !state.hasRing() && state.getNodesCount() == 1
+        && state.getNodes(0).getNodeId().equals(from.value());
   }
 
   // ---- operator changes (docs/operations.md) ------------------------------------------------
 
   /** Stages a change here; the plan of everything staged. */
   public Claimant.Plan stage(StagedChange change) {
+    List<StagedChange> before = List.copyOf(staged);
     staged.removeIf(c -> c.node().equals(change.node()));
     staged.add(change);
-    return plan();
+    Claimant.Plan plan = plan();
+    if (!plan.problems().isEmpty() && Claimant.plan(gossiper.state(), self, before).problems().isEmpty()) {
+      // A change that cannot be planned is not kept: it would block every later plan.
+      staged.clear();
+      staged.addAll(before);
+    }
+    return plan;
   }
 
   public Claimant.Plan clearStaged() {
@@ -232,7 +271,7 @@ public final class MembershipService {
       return;
     }
     if (state.ring().moves().isEmpty() && staged.isEmpty()) {
-      List<StagedChange> joins = Claimant.autoJoins(state);
+      List<StagedChange> joins = Claimant.autoJoins(state, believedUp);
       if (!joins.isEmpty()) {
         Claimant.Plan plan = Claimant.plan(state, self, joins);
         if (plan.committable()) {
@@ -260,10 +299,10 @@ public final class MembershipService {
         key.add(List.of(e.id(), e.peerAddress(), e.clientAddress(), e.capacity(), e.zone()));
       }
       if (!key.equals(viewKey)) {
-        viewKey = key;
         onRing.accept(state);
+        viewKey = key; // only once the node took the view: a failure is tried again
       }
-      if (!ring.equals(applied)) {
+      if (!ring.equals(applied) || gossiper.selfEntry().ringApplied() != ring.version()) {
         applied = ring;
         reportProgress();
       }
@@ -310,9 +349,17 @@ public final class MembershipService {
       if (source == null) {
         continue; // no owner holding the partition is reachable now: try again next round
       }
-      copying.add(move);
       TransferId id = TransferId.of("p" + move.partition() + "-" + move.from() + "-" + move.to());
-      transfers.start(id, move.partition(), source).whenComplete((progress, error) -> {
+      java.util.concurrent.CompletableFuture<io.dynamo.core.transfer.TransferProgress> copy;
+      try {
+        copy = transfers.start(id, move.partition(), source);
+      } catch (RuntimeException e) {
+        log.warn("copy of partition {} from {} could not start, will retry: {}", move.partition(),
+            source, e.getMessage());
+        continue;
+      }
+      copying.add(move);
+      copy.whenComplete((progress, error) -> {
         copying.remove(move);
         if (error != null) {
           log.warn("copy of partition {} from {} failed, will retry: {}", move.partition(), source,
@@ -361,7 +408,11 @@ public final class MembershipService {
         (ignored, error) -> {
           saving = false;
           if (error != null) {
+            // Tried again with the next change, or within a gossip interval if none comes.
             log.error("could not save the cluster state", error);
+            saveAgain = false;
+            scheduler.schedule(settings.gossipIntervalMillis(), () -> save(gossiper.state()));
+            return;
           }
           if (saveAgain) {
             saveAgain = false;

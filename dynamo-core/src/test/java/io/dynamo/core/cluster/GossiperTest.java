@@ -147,4 +147,33 @@ class GossiperTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("generation");
   }
+
+  @Test
+  void aRingOfAnotherQOrAnotherFirstRingIsRefusedButEntriesStillSpread() {
+    RingState ours = RingState.initial(A.id(), 8, 3, BucketDefaults.DEFAULT);
+    Gossiper a = gossiper(A, ClusterState.of(List.of(B), ours), List.of());
+    RingState otherQ = RingState.initial(A.id(), 16, 3, BucketDefaults.DEFAULT);
+    assertThatThrownBy(() -> a.merge(ClusterState.of(List.of(C), otherQ)))
+        .isInstanceOf(MalformedClusterStateException.class).hasMessageContaining("Q=16");
+    assertThat(a.state().ring()).isEqualTo(ours);
+    assertThat(a.state().nodes()).containsKey(C.id());
+    RingState otherMembers = RingState.initial(B.id(), 8, 3, BucketDefaults.DEFAULT);
+    assertThatThrownBy(() -> a.merge(ClusterState.of(List.of(), otherMembers)))
+        .isInstanceOf(MalformedClusterStateException.class).hasMessageContaining("first ring");
+    assertThat(a.state().ring()).isEqualTo(ours);
+  }
+
+  @Test
+  void reassertingItsOwnEntryKeepsWhatTheNodeReports() {
+    Gossiper a = gossiper(A, ClusterState.EMPTY, List.of());
+    a.updateProgress(5, List.of());
+    NodeEntry mine = a.selfEntry();
+    // A forged entry of this node's generation, above its version.
+    NodeEntry forged = new NodeEntry(A.id(), A.peerAddress(), A.clientAddress(), 1, "", A.generation(),
+        mine.version() + 10);
+    a.merge(ClusterState.of(List.of(forged), RingState.NONE));
+    assertThat(a.selfEntry().ringApplied()).isEqualTo(5);
+    assertThat(a.selfEntry().version()).isGreaterThan(forged.version());
+    assertThat(a.state().node(A.id())).isEqualTo(a.selfEntry());
+  }
 }

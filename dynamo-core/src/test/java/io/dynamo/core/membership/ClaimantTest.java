@@ -153,4 +153,24 @@ class ClaimantTest {
     assertThat(Claimant.allApplied(s, n -> true)).as("n3 has not").isFalse();
     assertThat(Claimant.allApplied(s, n -> !n.equals(N3))).as("n3 is down").isTrue();
   }
+
+  @Test
+  void aJoinerThatDiedBeforeItsCopiesCanBeRemovedWhileTheyAreUnderWay() {
+    ClusterState state = threeNodesAndN4(false);
+    RingState pending = Claimant.plan(state, N1, List.of(new StagedChange(StagedChange.Kind.JOIN, N4))).next();
+    ClusterState s = state.with(pending);
+    for (NodeId n : List.of(N1, N2, N3)) {
+      s = s.with(entry(n, pending.version(), List.of(), false).withVersion(5));
+    }
+    assertThat(Claimant.advance(s, N1, n -> !n.equals(N4))).as("stuck: only n4 can copy").isNull();
+    Claimant.Plan remove = Claimant.plan(s, N1, List.of(new StagedChange(StagedChange.Kind.REMOVE, N4)));
+    assertThat(remove.problems()).isEmpty();
+    assertThat(remove.committable()).isTrue();
+    assertThat(remove.next().moves()).isEmpty();
+    assertThat(remove.next().statuses()).containsEntry(N4, MemberStatus.REMOVED);
+    assertThat(remove.next().table()).isEqualTo(state.ring().table());
+    Claimant.Plan leave = Claimant.plan(s, N1, List.of(new StagedChange(StagedChange.Kind.LEAVE, N2)));
+    assertThat(leave.problems()).as("other changes wait for the moves").singleElement().asString()
+        .contains("under way");
+  }
 }
