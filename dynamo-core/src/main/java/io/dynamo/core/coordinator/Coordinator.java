@@ -189,14 +189,9 @@ public final class Coordinator {
       }
     }
     DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
-    // A partition being copied to a new owner (or just switched from an old one) is written there
-    // too, uncounted, so the copy misses nothing written after its snapshot.
-    List<NodeId> extras = new ArrayList<>(views.current().extraWriters(partition));
-    extras.removeAll(plan.targets());
-    extras.remove(self);
     PutOperation op =
         new PutOperation(
-            requestId, command.delete(), plan.targets(), extras, w, reply,
+            requestId, command.delete(), plan.targets(), w, reply,
             (record, missed) -> missedAcks.keep(dataKey, record, plan, missed, props.conflictMode()));
     long opId = operations.register(op, settings.requestTimeoutMillis());
     long now = clock.currentTimeMillis();
@@ -222,7 +217,7 @@ public final class Coordinator {
             if (error == null) {
               List<NodeId> others = new ArrayList<>(plan.targets());
               others.remove(self);
-              others.addAll(extras);
+              others.addAll(extraWriters(partition, plan));
               missedAcks.keep(dataKey, written.record(), plan, others, props.conflictMode());
             }
             return;
@@ -269,6 +264,11 @@ public final class Coordinator {
           if (props.keyLimits().pastWarning(written.siblings().versions().size(), written.record().length)) {
             warnLargeKey(dataKey, written);
           }
+          // A partition being copied to a new owner (or just switched from an old one) is written
+          // there too, uncounted, so the copy misses nothing written after its snapshot. Read now,
+          // not when the write was taken: the view may have changed while it waited for the disk.
+          List<NodeId> extras = extraWriters(partition, plan);
+          op.alsoWaitFor(extras);
           if (op.onLocalWrite(self, written)) {
             operations.finish(opId);
           }
@@ -366,6 +366,18 @@ public final class Coordinator {
       long opId, NodeId to, String bucket, ByteString key, int partition, ByteString record,
       NodeId hintFor) {
     host.send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor));
+  }
+
+  /** The nodes besides the plan's targets that writes of {@code partition} go to now. */
+  private List<NodeId> extraWriters(int partition, ReplicaPlan plan) {
+    List<NodeId> extra = views.current().extraWriters(partition);
+    if (extra.isEmpty()) {
+      return List.of();
+    }
+    List<NodeId> out = new ArrayList<>(extra);
+    out.removeAll(plan.targets());
+    out.remove(self);
+    return out;
   }
 
   /** The ring of the current view: read per request, never kept. */

@@ -34,6 +34,7 @@ final class PutOperation implements Operation {
   private final BiConsumer<byte[], Set<NodeId>> missed;
   /** Nodes also sent the write whose acknowledgement does not count towards W, not answered yet. */
   private final Set<NodeId> extras;
+  private final List<NodeId> replicas;
   private LocalReplica.Coordinated written;
   private boolean answered;
 
@@ -59,6 +60,7 @@ final class PutOperation implements Operation {
       int w,
       Consumer<Envelope> reply,
       BiConsumer<byte[], Set<NodeId>> missed) {
+    this.replicas = List.copyOf(replicas);
     this.extras = new java.util.HashSet<>(extras);
     this.extras.removeAll(replicas);
     this.requestId = requestId;
@@ -66,6 +68,18 @@ final class PutOperation implements Operation {
     this.tracker = new QuorumTracker(replicas, w);
     this.reply = reply;
     this.missed = missed;
+  }
+
+  /**
+   * Nodes that also get the write without counting towards W (see the constructor); call before
+   * {@link #onLocalWrite}, when the write is about to be sent.
+   */
+  void alsoWaitFor(List<NodeId> more) {
+    for (NodeId node : more) {
+      if (!replicas.contains(node)) {
+        extras.add(node);
+      }
+    }
   }
 
   /** The local write finished; returns true when the operation is over. */
