@@ -202,10 +202,35 @@ fi
 # Each step's command records "<step>-commit" just before the commit: a move's duration runs from
 # there to the ring without pending moves; its "during" window from the step's start (node start-up,
 # a kill) to that end.
+# `dynamo join ID --commit`, retried while the claimant does not know the new node yet: a node
+# started by `cluster.sh add` is known to the claimant only once gossip brings its entry there (the
+# new node gossips with two of its seeds a second), so a join right after the add may be refused
+# with "unknown node".
+join_commit() {
+  local step=$1 id=$2 attempt output
+  shift 2
+  for attempt in $(seq 1 30); do
+    # What has to be staged with the join (the replacement's "remove n3"), staged again each time.
+    if (($#)); then
+      "$@" || true
+    fi
+    # The last "<step>-commit" line counts: a move runs from the commit that was taken.
+    event "$step-commit"
+    if output=$("$dynamo" join "$id" --commit 2>&1); then
+      echo "$output"
+      return 0
+    fi
+    echo "$output"
+    grep -q "unknown node" <<<"$output" || return 1
+    echo "(attempt $attempt: the claimant does not know $id yet; retrying in 1 s)"
+    "$dynamo" plan --clear >/dev/null 2>&1 || true
+    sleep 1
+  done
+  return 1
+}
 step_join() {
   "$cluster_sh" add --dir "$cluster" "${sets[@]}" >&2 || return 1
-  event join-commit
-  "$dynamo" join n4 --commit
+  join_commit join n4
 }
 step_leave() {
   event leave-commit
@@ -215,10 +240,8 @@ step_replace() {
   "$cluster_sh" kill n3 --dir "$cluster" >&2 || return 1
   event n3-killed
   "$cluster_sh" add --dir "$cluster" "${sets[@]}" >&2 || return 1
-  # Staged only: planned alone it fails (2 members for 3 replicas), which is not an error here.
-  "$dynamo" remove n3 || true
-  event replace-commit
-  "$dynamo" join n5 --commit
+  # "remove n3" is staged only: planned alone it fails (2 members for 3 replicas).
+  join_commit replace n5 "$dynamo" remove n3
 }
 settle_after() {
   if $load; then
@@ -295,7 +318,7 @@ settle = int(settle) * 1000
 ev = {}
 for line in open(os.path.join(out, "events.txt")):
     k, v = line.split()[:2]
-    ev[k] = int(v)
+    ev[k] = int(v)  # a repeated event: the last counts
 names = ["join"] + (["leave", "replace"] if steps == "all" else [])
 labels = {"join": "join n4 (3 -> 4)", "leave": "leave n2 (4 -> 3)",
           "replace": "kill n3; remove n3 + join n5 (one plan)"}
