@@ -30,6 +30,17 @@ final class JsonText {
       @SuppressWarnings("unchecked")
       Map<String, ?> nested = (Map<String, ?>) m;
       object(b, nested);
+    } else if (v instanceof Iterable<?> list) {
+      b.append('[');
+      boolean first = true;
+      for (Object e : list) {
+        if (!first) {
+          b.append(',');
+        }
+        first = false;
+        value(b, e);
+      }
+      b.append(']');
     } else if (v == null) {
       b.append("null");
     } else {

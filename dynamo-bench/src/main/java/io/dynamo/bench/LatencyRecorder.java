@@ -33,6 +33,8 @@ final class LatencyRecorder {
   /** Every request's outcome, in or out of the window, for the timeline. */
   private final Map<Operation, LongAdder> okByOp = new EnumMap<>(Operation.class);
   private final Map<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
+  /** Every successful request's latency, in or out of the window, for the timeline's percentiles. */
+  private final Recorder timelineLatency = new Recorder(HIGHEST_MICROS, 2);
 
   /** Measures requests inside {@code [windowStart, windowEnd]}, in {@link System#nanoTime} units. */
   LatencyRecorder(long windowStart, long windowEnd) {
@@ -48,6 +50,8 @@ final class LatencyRecorder {
   void success(Operation op, long startNanos, long endNanos) {
     completed.increment();
     okByOp.get(op).increment();
+    timelineLatency.recordValue(
+        Math.min(TimeUnit.NANOSECONDS.toMicros(endNanos - startNanos), HIGHEST_MICROS));
     if (inWindow(startNanos, endNanos)) {
       long micros = Math.min(TimeUnit.NANOSECONDS.toMicros(endNanos - startNanos), HIGHEST_MICROS);
       recorders.get(op).recordValue(micros);
@@ -84,6 +88,14 @@ final class LatencyRecorder {
     Map<String, Long> e = new TreeMap<>();
     errorsByType.forEach((type, n) -> e.put(type, n.sum()));
     return new ClosedLoopCounts(okByOp.get(Operation.GET).sum(), okByOp.get(Operation.PUT).sum(), e);
+  }
+
+  /**
+   * The latencies of the successful requests (gets and puts, in or out of the window) since the
+   * last call: the timeline's per-interval percentiles. Two significant digits.
+   */
+  Histogram intervalLatency() {
+    return timelineLatency.getIntervalHistogram();
   }
 
   /** The results; call once, after the window has closed and requests have drained. */

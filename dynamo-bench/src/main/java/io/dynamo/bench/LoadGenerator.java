@@ -154,7 +154,10 @@ public final class LoadGenerator implements Callable<Integer> {
             lastAt - windowStart < 0 ? "warmup" : "measure", (now - begin) / 1e9,
             (done - lastDone) / ((now - lastAt) / 1e9), recorder.failed());
         ClosedLoopCounts counts = recorder.counts();
-        timeline.write(timelineFields(lastAt - windowStart, now - lastAt, counts.minus(lastCounts)));
+        Map<String, Object> fields =
+            timelineFields(lastAt - windowStart, now - lastAt, counts.minus(lastCounts));
+        latencyFields(fields, recorder.intervalLatency());
+        timeline.write(fields);
         lastCounts = counts;
         lastAt = now;
         lastDone = done;
@@ -173,6 +176,25 @@ public final class LoadGenerator implements Callable<Integer> {
     f.put("ok_puts", c.okPuts());
     f.put("errors", new TreeMap<>(c.errors()));
     return f;
+  }
+
+  /**
+   * The interval's latency of successful requests (gets and puts together): p50/p99/p99.9/max in
+   * microseconds, and the histogram itself as [value, count] pairs (two significant digits), so
+   * that a script can merge intervals into windows and take exact percentiles of the merge
+   * (scripts/membership-run.sh).
+   */
+  static void latencyFields(Map<String, Object> f, org.HdrHistogram.Histogram h) {
+    boolean any = h.getTotalCount() > 0;
+    f.put("p50_us", any ? h.getValueAtPercentile(50) : 0);
+    f.put("p99_us", any ? h.getValueAtPercentile(99) : 0);
+    f.put("p999_us", any ? h.getValueAtPercentile(99.9) : 0);
+    f.put("max_us", any ? h.getMaxValue() : 0);
+    java.util.List<Object> pairs = new java.util.ArrayList<>();
+    for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
+      pairs.add(java.util.List.of(h.highestEquivalentValue(v.getValueIteratedTo()), v.getCountAtValueIteratedTo()));
+    }
+    f.put("latency_us", pairs);
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -22,9 +22,19 @@ final class StageCommands {
 
     abstract ChangeKind kind();
 
+    private static boolean unknown(ClusterPlan plan) {
+      return plan.problems().stream().anyMatch(p -> p.contains("unknown node"));
+    }
+
     @Override
     int runOnClaimant(DynamoClient claimant, PrintWriter out) {
       ClusterPlan plan = await(claimant.stageAsync(0, kind(), node));
+      // A node just started is known to the claimant only once gossip brings its entry there.
+      long giveUp = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+      while (kind() == ChangeKind.JOIN && unknown(plan) && System.nanoTime() - giveUp < 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+        plan = await(claimant.stageAsync(0, kind(), node));
+      }
       boolean ok = plan.problems().isEmpty();
       Long committed = ok && commit ? await(claimant.commitAsync(0, plan.planHash())) : null;
       if (json) {
