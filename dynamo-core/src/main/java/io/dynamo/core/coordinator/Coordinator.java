@@ -152,6 +152,25 @@ public final class Coordinator {
       int knownPartition,
       Consumer<Envelope> reply,
       boolean mayForward) {
+    write(requestId, command, knownPartition, reply, mayForward ? 0 : MAX_FORWARDS);
+  }
+
+  /** Forwards a write may make in all: one, and one more by a node whose view disagrees. */
+  private static final int MAX_FORWARDS = 2;
+
+  /**
+   * As above, for a write forwarded {@code forwarded} times before it reached this node (0: from
+   * a client). A client's write goes to its coordinator; a forwarded one is coordinated here when
+   * this node is among its targets, and forwarded once more when it is not (the views of the two
+   * nodes differ during a partition move).
+   */
+  private void write(
+      long requestId,
+      WriteCommand command,
+      int knownPartition,
+      Consumer<Envelope> reply,
+      int forwarded) {
+    boolean mayForward = forwarded == 0;
     BucketProperties props = RequestValidator.bucket(buckets, views.current(), command.bucket());
     RequestValidator.key(command.key(), settings);
     if (command.value().size() > props.maxValueBytes()) {
@@ -180,6 +199,12 @@ public final class Coordinator {
     if (!coordinator.equals(self)) {
       if (mayForward) {
         forwarding.forward(requestId, Forwarding.forwardCoordinators(plan, coordinator, command), command, partition, reply);
+        return;
+      }
+      if (!plan.targets().contains(self) && forwarded < MAX_FORWARDS) {
+        forwarding.forward(
+            requestId, Forwarding.forwardCoordinators(plan, coordinator, command), command, partition,
+            reply, forwarded);
         return;
       }
       if (!plan.targets().contains(self)) {
@@ -355,8 +380,9 @@ public final class Coordinator {
       }
       // uint32 on the wire: compared unsigned, so 2^31 and above are out of range, not negative.
       int partition = request.getPartition();
+      int hops = Math.min(request.getHops(), MAX_FORWARDS - 1) + 1;
       write(0, command, Integer.compareUnsigned(partition, ring().partitions()) < 0 ? partition : -1,
-          relay, false);
+          relay, hops);
     } catch (RequestException e) {
       relay.accept(Replies.error(0, e.toResponse()));
     }

@@ -30,7 +30,15 @@ final class ForwardOperation implements Operation {
    * @param coordinators the coordinator the write goes to first, then those to try if it does not
    *     answer in time (empty for a write without an id, which must not be sent twice)
    */
+  private final int hops;
+
   ForwardOperation(long requestId, List<NodeId> coordinators, Consumer<Envelope> reply) {
+    this(requestId, coordinators, reply, 0);
+  }
+
+  /** @param hops forwards the write made before this node forwards it */
+  ForwardOperation(long requestId, List<NodeId> coordinators, Consumer<Envelope> reply, int hops) {
+    this.hops = hops;
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("a forward needs a coordinator");
     }
@@ -114,5 +122,9 @@ final class ForwardOperation implements Operation {
             StatusCode.TIMEOUT,
             "coordinator" + (tried > 1 ? "s " : " ") + coordinators.subList(0, tried)
                 + " did not answer in time; the write may or may not have been applied"));
+  }
+
+  int hops() {
+    return hops;
   }
 }

@@ -101,7 +101,18 @@ final class Forwarding {
       WriteCommand command,
       int partition,
       Consumer<Envelope> reply) {
-    ForwardOperation op = new ForwardOperation(requestId, coordinators, reply);
+    forward(requestId, coordinators, command, partition, reply, 0);
+  }
+
+  /** As above, for a write that was forwarded {@code hops} times before reaching this node. */
+  void forward(
+      long requestId,
+      List<NodeId> coordinators,
+      WriteCommand command,
+      int partition,
+      Consumer<Envelope> reply,
+      int hops) {
+    ForwardOperation op = new ForwardOperation(requestId, coordinators, reply, hops);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = operations.register(op, settings.requestTimeoutMillis() * 3 / 2);
     long deadline = clock.currentTimeMillis() + settings.requestTimeoutMillis();
@@ -120,7 +131,8 @@ final class Forwarding {
     boolean last = !op.hasNextCoordinator();
     long attemptDeadline =
         last ? deadline : Math.min(deadline, clock.currentTimeMillis() + settings.forwardRetryMillis());
-    ForwardRequest.Builder forward = ForwardRequest.newBuilder().setOpId(opId).setPartition(partition);
+    ForwardRequest.Builder forward =
+        ForwardRequest.newBuilder().setOpId(opId).setPartition(partition).setHops(op.hops());
     command.addTo(forward, attemptDeadline);
     host.send(target, Replies.envelope(0).setForwardRequest(forward).build());
     if (!last) {
