@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     description = {
       "Shows the partition copies being streamed to new owners, as each receiving member reports"
           + " them: from, to, bytes done, rate and time left, with a progress bar.",
-      "--watch repeats every second until no copy is queued or copying.",
+      "--watch repeats every second until no copy is queued or copying and the ring has no move"
+          + " pending (the claimant switches reads and releases old owners after the copies).",
       "--json prints {\"transfers\":[{\"partition\":P,\"from\":ID,\"to\":ID,\"state\":S,"
           + "\"bytesDone\":B,\"bytesTotal\":B,\"keysDone\":K,\"bytesPerSecond\":R,"
           + "\"error\":\"...\"},...],\"unreachable\":[ID,...]}."
@@ -45,8 +46,14 @@ final class TransfersCommand extends ClientCommand {
         print(transfers, unreachable, out);
       }
       out.flush();
+      // Copies done is not moves done: the claimant still switches reads and releases old owners.
+      int pendingMoves = firstAnswer(client::ringAsync).value().pendingMoves().size();
       boolean active =
-          transfers.stream().anyMatch(t -> t.state().equals("queued") || t.state().equals("copying"));
+          pendingMoves > 0
+              || transfers.stream().anyMatch(t -> t.state().equals("queued") || t.state().equals("copying"));
+      if (watch && active && !json) {
+        out.printf("%d moves pending%n", pendingMoves);
+      }
       if (!watch || !active) {
         return ExitCode.OK;
       }
