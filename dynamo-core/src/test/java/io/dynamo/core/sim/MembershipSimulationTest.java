@@ -206,6 +206,7 @@ class MembershipSimulationTest {
   }
 
   static void require(boolean condition, SimulatedCluster cluster, String what) {
-    SimulationAssertions.check(condition, cluster, what);
+    SimulationAssertions.check(
+        condition, cluster, condition ? what : what + MembershipScenarios.describe(cluster));
   }
 }
