@@ -215,13 +215,13 @@ public final class SimulatedCluster {
   }
 
   /**
-   * The greatest ring any node holds (membership clusters): once the cluster has settled, every
-   * node's.
+   * The greatest ring any running node that is not retired holds (membership clusters): once the
+   * cluster has settled, every such node's. (A stopped node may hold a ring that was undone.)
    */
   public RingState latestRing() {
     RingState best = RingState.NONE;
     for (SimulatedNode node : nodes.values()) {
-      if (node.membership() != null) {
+      if (node.membership() != null && node.isUp() && !retired.contains(node.id())) {
         best = best.max(node.membership().state().ring());
       }
     }
