@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -22,6 +24,24 @@ class MembershipPartitionTest {
   @TestFactory
   Stream<DynamicTest> operatorsOnBothSidesOfAPartition() {
     return SimulationSeeds.forEach(getClass(), 20, MembershipPartitionTest::run);
+  }
+
+  /**
+   * A design gap (docs/decisions/0007, docs/membership.md "Not done yet"), found at seed 1181 (1
+   * of seeds 1..1200): side A's ring (join n5) had switched partition 1 to owners that did not
+   * include n3 when c2-59 was written there (acknowledged by A's owners, so no hint for n3); after
+   * the heal side B's ring (join n6, a higher version) won, whose owners of partition 1 are n3, n2
+   * and n6. Only n2 held the write; with every hint drained, the final R = 2 read answered by n3
+   * and n6 missed it ("lost write" by the strict-quorum rule). Read repair from n2's late answer
+   * then brought it to n3 and n6, so it is not gone, but until a read reaches n2 (or anti-entropy
+   * exists) an acknowledged write is invisible to quorum reads. Moves of the undone ring would
+   * have to be replayed (or the losing ring's owners hinted) to close it.
+   */
+  @Disabled("design gap: writes acknowledged under the losing ring's switched moves reach the winning"
+      + " ring's owners only through read repair; see the comment")
+  @Test
+  void seed1181LosingRingsWritesMissQuorumReads() {
+    SimulationSeeds.run(getClass(), 1181, MembershipPartitionTest::run);
   }
 
   private static void run(long seed) {

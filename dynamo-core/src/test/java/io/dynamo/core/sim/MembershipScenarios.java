@@ -118,6 +118,29 @@ final class MembershipScenarios {
     return first != null;
   }
 
+  /** Each node's membership as it sees it: for failure messages. */
+  static String describe(SimulatedCluster cluster) {
+    StringBuilder out = new StringBuilder();
+    for (NodeId id : cluster.nodeIds()) {
+      SimulatedNode node = cluster.node(id);
+      MembershipService m = node.membership();
+      RingState ring = m.state().ring();
+      out.append("\n  ").append(id).append(node.isUp() ? "" : " (down)")
+          .append(cluster.isRetired(id) ? " (retired)" : "")
+          .append(": ring v").append(ring.version()).append(" by ").append(ring.claimant())
+          .append(", claimant ").append(node.isUp() ? m.claimant() : "?")
+          .append(", ").append(ring.statuses())
+          .append(", moves ").append(ring.moves());
+      m.state().nodes().values().forEach(e -> out.append("\n      entry ").append(e.id())
+          .append(" gen ").append(e.generation()).append(" v").append(e.version())
+          .append(" applied ").append(e.ringApplied()).append(" copied ").append(e.copied()));
+      if (node.isUp()) {
+        out.append("\n      transfers ").append(m.transfers().incoming());
+      }
+    }
+    return out.toString();
+  }
+
   /** Waits until {@link #settled} holds for the live nodes; false if it did not in time. */
   static boolean settle(SimulatedCluster cluster, long limitMillis) {
     return cluster.runUntil(() -> settled(cluster, live(cluster)), 100, limitMillis);

@@ -71,9 +71,15 @@ public final class SimulatedCluster {
   public static final io.dynamo.core.membership.MembershipService.Settings SIM_MEMBERSHIP =
       new io.dynamo.core.membership.MembershipService.Settings(100, 2);
 
-  /** Transfers for simulations: small chunks, no throttle, the default timeouts. */
+  /**
+   * Transfers for simulations: small chunks, no throttle, timeouts scaled to simulated faults (a
+   * chunk request waits 500 ms, doubling up to 4 s; a copy fails after 30 s without progress). With
+   * the defaults (5 s doubling to 60 s) a copy whose source crashed or paused a few times waits
+   * minutes, longer than a simulation runs.
+   */
   public static final io.dynamo.core.transfer.TransferSettings SIM_TRANSFERS =
-      io.dynamo.core.transfer.TransferSettings.DEFAULTS.withChunk(16 << 10, 64).withRate(0, 0);
+      io.dynamo.core.transfer.TransferSettings.DEFAULTS.withChunk(16 << 10, 64).withRate(0, 0)
+          .withTimeouts(500, 4_000, 30_000);
 
   /**
    * A cluster whose nodes run membership as servers do (config.failureDetector() must be set):
@@ -209,13 +215,13 @@ public final class SimulatedCluster {
   }
 
   /**
-   * The greatest ring any node holds (membership clusters): once the cluster has settled, every
-   * node's.
+   * The greatest ring any running node that is not retired holds (membership clusters): once the
+   * cluster has settled, every such node's. (A stopped node may hold a ring that was undone.)
    */
   public RingState latestRing() {
     RingState best = RingState.NONE;
     for (SimulatedNode node : nodes.values()) {
-      if (node.membership() != null) {
+      if (node.membership() != null && node.isUp() && !retired.contains(node.id())) {
         best = best.max(node.membership().state().ring());
       }
     }
