@@ -105,8 +105,14 @@ public final class HintedHandoff {
         continue;
       }
       inFlight.put(target, 0);
+      ClusterView view = views.current();
+      long now = clock.currentTimeMillis();
       storage.execute(
-          () -> replica.hintsFor(target, settings.handoffBatch()),
+          () -> {
+            List<Hint> hints = replica.hintsFor(target, settings.handoffBatch());
+            followMoves(hints, target, view, now);
+            return hints;
+          },
           (hints, error) -> {
             if (error != null) {
               log.error("cannot read hints for {}", target, error);
@@ -115,6 +121,30 @@ public final class HintedHandoff {
               deliver(target, hints);
             }
           });
+    }
+  }
+
+  /**
+   * A hint for a partition being copied to a new owner is kept for that owner too: delivered only
+   * to {@code target}, the copy's source, it could land there after the snapshot was taken and
+   * never reach the new owner. Hinting a key again merges with the held hint, so doing it every
+   * round the move lasts costs a write, not a copy. Runs on a storage thread.
+   */
+  private void followMoves(List<Hint> hints, NodeId target, ClusterView view, long now) {
+    for (Hint hint : hints) {
+      List<NodeId> extra = view.extraWriters(hint.key().partition());
+      if (extra.isEmpty()) {
+        continue;
+      }
+      List<NodeId> also = new ArrayList<>(extra);
+      also.remove(target);
+      BucketProperties props = buckets.propertiesOf(hint.key().bucket(), view.bucketDefaults());
+      if (also.remove(self)) {
+        replica.merge(hint.key(), hint.siblings(), props.conflictMode(), null, now);
+      }
+      if (!also.isEmpty()) {
+        replica.hint(hint.key(), hint.record().toByteArray(), also, props.conflictMode(), now);
+      }
     }
   }
 
