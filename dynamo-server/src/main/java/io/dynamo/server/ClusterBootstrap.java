@@ -41,14 +41,14 @@ final class ClusterBootstrap {
    */
   static RingState firstRing(NodeConfig config) {
     List<Member> members = config.ringMembers();
-    Map<NodeId, MemberStatus> statuses = new TreeMap<>();
+    TreeMap<NodeId, MemberStatus> statuses = new TreeMap<>();
     for (Member m : members) {
       statuses.put(m.id(), MemberStatus.VALID);
     }
     int replicas = Math.min(largestN(config), members.size());
     BucketProperties d = config.defaultBucket();
     return new RingState(
-        1, ((TreeMap<NodeId, MemberStatus>) statuses).firstKey(), config.partitions(), replicas,
+        1, statuses.firstKey(), config.partitions(), replicas,
         statuses, PartitionPlanner.initial(members, config.partitions(), replicas), List.of(),
         new BucketDefaults(Math.min(d.n(), replicas), Math.min(d.r(), replicas), Math.min(d.w(), replicas),
             d.conflictMode()));

@@ -413,7 +413,12 @@ public final class DynamoServer implements AutoCloseable {
       shards.shard(0).execute(() -> reply.accept(status.status(request.getRequestId())));
       return;
     }
-    int partition = router.partitionOfClientRequest(request);
+    // A node without a ring yet has a one-partition placeholder: a partition computed from it would
+    // be wrong once the cluster's ring arrives, so the shard computes it when it handles the request.
+    int partition =
+        views.current().version() == 0
+            ? ShardRouter.UNKNOWN_PARTITION
+            : router.partitionOfClientRequest(request);
     int i = router.shardOfPartition(partition);
     ProtocolShards.Shard shard = shards.shard(i);
     if (shard.loop().inEventLoop()) {

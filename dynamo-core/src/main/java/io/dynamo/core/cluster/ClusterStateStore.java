@@ -29,7 +29,12 @@ public final class ClusterStateStore {
     this.engine = Objects.requireNonNull(engine, "engine");
   }
 
-  /** Writes {@code state}, durable against power loss when this returns. */
+  /**
+   * Writes {@code state}, as durable as the node's data writes (fsynced only with {@code
+   * storage.sync}). The state changes with every gossiped entry, and a node's storage may run on
+   * its event loop: an fsync per change would stall requests during a move. What a power loss
+   * takes back, a restarted node gets again from its peers' gossip.
+   */
   public void save(ClusterState state) {
     byte[] body = ClusterStateCodec.encode(state);
     byte[] row = new byte[1 + body.length + 4];
@@ -39,7 +44,7 @@ public final class ClusterStateStore {
     for (int i = 0; i < 4; i++) {
       row[row.length - 4 + i] = (byte) (crc >>> (24 - 8 * i));
     }
-    engine.write(new WriteBatch().put(Keyspace.META, KEY, row).requireSync());
+    engine.write(new WriteBatch().put(Keyspace.META, KEY, row));
   }
 
   /**

@@ -32,8 +32,12 @@ final class PutOperation implements Operation {
   private final Consumer<Envelope> reply;
   /** Gets the stored record and the targets that did not acknowledge it. */
   private final BiConsumer<byte[], Set<NodeId>> missed;
-  /** Nodes also sent the write whose acknowledgement does not count towards W, not answered yet. */
-  private final Set<NodeId> extras;
+  /**
+   * Nodes also sent the write whose acknowledgement does not count towards W (a partition's pending
+   * owner, or its old owner just after a switch), not answered yet: waited for and hinted like
+   * targets.
+   */
+  private final Set<NodeId> extras = new java.util.HashSet<>();
   private final List<NodeId> replicas;
   private LocalReplica.Coordinated written;
   private boolean answered;
@@ -45,24 +49,7 @@ final class PutOperation implements Operation {
       int w,
       Consumer<Envelope> reply,
       BiConsumer<byte[], Set<NodeId>> missed) {
-    this(requestId, delete, replicas, List.of(), w, reply, missed);
-  }
-
-  /**
-   * @param extras nodes that also get the write (a partition's pending owner, or its old owner
-   *     just after a switch): waited for and hinted like targets, never counted towards W
-   */
-  PutOperation(
-      long requestId,
-      boolean delete,
-      List<NodeId> replicas,
-      List<NodeId> extras,
-      int w,
-      Consumer<Envelope> reply,
-      BiConsumer<byte[], Set<NodeId>> missed) {
-    this.replicas = List.copyOf(replicas);
-    this.extras = new java.util.HashSet<>(extras);
-    this.extras.removeAll(replicas);
+    this.replicas = replicas; // a plan's targets: immutable already
     this.requestId = requestId;
     this.delete = delete;
     this.tracker = new QuorumTracker(replicas, w);
@@ -71,7 +58,7 @@ final class PutOperation implements Operation {
   }
 
   /**
-   * Nodes that also get the write without counting towards W (see the constructor); call before
+   * Nodes that also get the write without counting towards W (see {@link #extras}); call before
    * {@link #onLocalWrite}, when the write is about to be sent.
    */
   void alsoWaitFor(List<NodeId> more) {

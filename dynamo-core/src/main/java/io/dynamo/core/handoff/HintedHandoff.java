@@ -7,7 +7,6 @@ import io.dynamo.core.node.OperationHost;
 import io.dynamo.core.node.ProtocolSettings;
 import io.dynamo.core.node.Replies;
 import io.dynamo.core.ring.NodeId;
-import io.dynamo.core.ring.Ring;
 import io.dynamo.core.runtime.Clock;
 import io.dynamo.core.runtime.Scheduler;
 import io.dynamo.core.runtime.StorageExecutor;
@@ -138,13 +137,22 @@ public final class HintedHandoff {
       }
       List<NodeId> also = new ArrayList<>(extra);
       also.remove(target);
-      BucketProperties props = buckets.propertiesOf(hint.key().bucket(), view.bucketDefaults());
-      if (also.remove(self)) {
-        replica.merge(hint.key(), hint.siblings(), props.conflictMode(), null, now);
-      }
-      if (!also.isEmpty()) {
-        replica.hint(hint.key(), hint.record().toByteArray(), also, props.conflictMode(), now);
-      }
+      keepFor(hint, also, view, now);
+    }
+  }
+
+  /**
+   * Makes {@code nodes} hold {@code hint}'s versions: merged here if this node is one of them,
+   * hinted for the others. Runs on a storage thread.
+   */
+  private void keepFor(Hint hint, List<NodeId> nodes, ClusterView view, long now) {
+    BucketProperties props = buckets.propertiesOf(hint.key().bucket(), view.bucketDefaults());
+    List<NodeId> others = new ArrayList<>(nodes);
+    if (others.remove(self)) {
+      replica.merge(hint.key(), hint.siblings(), props.conflictMode(), null, now);
+    }
+    if (!others.isEmpty()) {
+      replica.hint(hint.key(), hint.record().toByteArray(), others, props.conflictMode(), now);
     }
   }
 
@@ -192,20 +200,14 @@ public final class HintedHandoff {
     if (!rehoming.add(orphan)) {
       return;
     }
-    Ring ring = views.current().ring();
+    ClusterView view = views.current();
     long now = clock.currentTimeMillis();
     storage.execute(
         () -> {
           List<Hint> hints = replica.hintsFor(orphan, settings.handoffBatch());
           for (Hint hint : hints) {
-            BucketProperties props = buckets.propertiesOf(hint.key().bucket(), views.current().bucketDefaults());
-            List<NodeId> homes = new ArrayList<>(ring.preferenceList(hint.key().partition(), props.n()));
-            if (homes.remove(self)) {
-              replica.merge(hint.key(), hint.siblings(), props.conflictMode(), null, now);
-            }
-            if (!homes.isEmpty()) {
-              replica.hint(hint.key(), hint.record().toByteArray(), homes, props.conflictMode(), now);
-            }
+            int n = buckets.propertiesOf(hint.key().bucket(), view.bucketDefaults()).n();
+            keepFor(hint, view.ring().preferenceList(hint.key().partition(), n), view, now);
             replica.deleteHint(hint);
           }
           return hints.size();

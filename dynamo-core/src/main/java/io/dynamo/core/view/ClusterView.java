@@ -57,7 +57,8 @@ public record ClusterView(
 
   /** The nodes that receive writes of {@code partition} besides its replicas (rarely any). */
   public List<NodeId> extraWriters(int partition) {
-    return extraWriters.getOrDefault(partition, List.of());
+    // Read on every write: no boxing of the partition when no move is under way.
+    return extraWriters.isEmpty() ? List.of() : extraWriters.getOrDefault(partition, List.of());
   }
 
   /** Every node this view has an address for: the members and nodes not (yet) members. */
