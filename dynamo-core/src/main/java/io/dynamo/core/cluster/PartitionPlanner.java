@@ -97,8 +97,8 @@ public final class PartitionPlanner {
   /**
    * The next table for {@code members} (everyone in the cluster, with capacities and zones,
    * including nodes joining and nodes leaving) once the nodes in {@code leaving} own nothing.
-   * Members that own nothing in {@code current} join: they take about their fair share, each copy
-   * from the old owner most over its share. Leavers' copies go, one by one, to the node furthest
+   * Members that own nothing in {@code current} and whose fair share is at least one copy join:
+   * they take about their fair share, each copy from the old owner most over its share. Leavers' copies go, one by one, to the node furthest
    * under its share that does not own that partition and keeps the zone rule. A copy that changes
    * hands keeps its position in the partition's owner order.
    */
@@ -329,8 +329,11 @@ public final class PartitionPlanner {
         }
       }
       this.joiner = new boolean[staying.size()];
+      // With fewer copies than nodes (Q * N < M) some nodes own nothing by design; one of those is
+      // only a joiner once its share reaches a whole copy, else a leave would shuffle copies onto
+      // it that balance does not need.
       for (int i = 0; i < staying.size(); i++) {
-        joiner[i] = count[i] == 0;
+        joiner[i] = count[i] == 0 && shares.share[i] >= 1 - 1e-9;
       }
     }
 

@@ -327,6 +327,21 @@ class PartitionPlannerProperties {
     assertThat(PartitionPlanner.plan(t, seventeen, Set.of()).moves()).hasSize(45);
   }
 
+  /**
+   * Fewer copies than nodes (Q=17, N=1, 24 nodes): some nodes own nothing by design, and a leave
+   * must not hand them another node's copy (found by CI on a random seed).
+   */
+  @Example
+  void aLeaveWithFewerCopiesThanNodesMovesOnlyTheLeaversCopies() {
+    List<Member> nodes = members(24, 2, Collections.nCopies(24, 4), 0);
+    PartitionTable t = PartitionPlanner.initial(nodes, 17, 1);
+    for (Member leaver : nodes) {
+      PartitionPlanner.Plan plan = PartitionPlanner.plan(t, nodes, Set.of(leaver.id()));
+      assertThat(plan.moves()).allMatch(mv -> mv.from().equals(leaver.id()));
+      assertThat(plan.moves()).hasSize(t.copiesOwnedBy(leaver.id()));
+    }
+  }
+
   @Example
   void invalidInputsAreRejected() {
     List<Member> two = members(2, 0, List.of(1, 1), 0);
