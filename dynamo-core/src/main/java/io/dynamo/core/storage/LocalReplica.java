@@ -37,6 +37,8 @@ public final class LocalReplica {
   private long failures;
   private String lastFailure = "";
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  /** Sees every data write (anti-entropy's hash trees); null for none. */
+  private final DataWriteObserver trees;
 
   public LocalReplica(StorageEngine engine, int maxClockEntries) {
     this(engine, maxClockEntries, DotCounter.DEFAULT_LEASE_BLOCK);
@@ -55,6 +57,19 @@ public final class LocalReplica {
    */
   public LocalReplica(
       StorageEngine engine, int maxClockEntries, long dotLeaseBlock, Function<String, KeyLimits> limits) {
+    this(engine, maxClockEntries, dotLeaseBlock, limits, null);
+  }
+
+  /**
+   * @param trees sees every data write (the node's anti-entropy hash trees); null for none
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      int maxClockEntries,
+      long dotLeaseBlock,
+      Function<String, KeyLimits> limits,
+      DataWriteObserver trees) {
+    this.trees = trees;
     this.limits = limits;
     this.engine = engine;
     this.maxClockEntries = maxClockEntries;
@@ -250,11 +265,14 @@ public final class LocalReplica {
               stored.record() == null ? 0 : stored.record().length, record.length);
           batch.put(Keyspace.DATA, raw, record);
         }
+        boolean dataChanged = !batch.isEmpty();
         ticket.addTo(batch);
         for (NodeId target : hintFor) {
           addHint(batch, target, raw, after, record, mode, nowMillis);
         }
-        if (!batch.isEmpty()) {
+        if (dataChanged) {
+          writeData(raw, stored.record(), record, batch);
+        } else if (!batch.isEmpty()) {
           engine.write(batch);
         }
         ticket.written();
@@ -304,16 +322,21 @@ public final class LocalReplica {
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
-      SiblingSet stored = load(raw).siblings();
+      Stored before = load(raw);
+      SiblingSet stored = before.siblings();
       SiblingSet updated = stored.merge(incoming, mode);
       WriteBatch batch = new WriteBatch();
+      byte[] record = null;
       if (!unchanged(updated, stored)) {
-        batch.put(Keyspace.DATA, raw, recordOf(updated, incoming, incomingRecord));
+        record = recordOf(updated, incoming, incomingRecord);
+        batch.put(Keyspace.DATA, raw, record);
       }
       if (hintFor != null) {
         addHint(batch, hintFor, raw, incoming, incomingRecord, mode, nowMillis);
       }
-      if (!batch.isEmpty()) {
+      if (record != null) {
+        writeData(raw, before.record(), record, batch);
+      } else if (!batch.isEmpty()) {
         engine.write(batch);
       }
       return updated;
@@ -483,6 +506,15 @@ public final class LocalReplica {
     for (int i = Long.BYTES - 1; i >= 0; i--) {
       out[offset + i] = (byte) v;
       v >>>= 8;
+    }
+  }
+
+  /** Writes a batch that changes {@code raw}'s record, keeping the hash tree current. */
+  private void writeData(byte[] raw, byte[] before, byte[] after, WriteBatch batch) {
+    if (trees == null) {
+      engine.write(batch);
+    } else {
+      trees.write(raw, before, after, () -> engine.write(batch));
     }
   }
 

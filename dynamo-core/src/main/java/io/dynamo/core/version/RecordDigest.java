@@ -36,7 +36,8 @@ public final class RecordDigest {
     return h == ABSENT ? 1 : h; // keep ABSENT for absent records only
   }
 
-  static long xxh64(byte[] b, int off, int len, long seed) {
+  /** XXH64 of {@code len} bytes of {@code b} from {@code off}. */
+  public static long xxh64(byte[] b, int off, int len, long seed) {
     int end = off + len;
     int p = off;
     long h;
