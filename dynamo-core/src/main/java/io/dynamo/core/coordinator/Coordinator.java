@@ -119,9 +119,12 @@ public final class Coordinator {
             r,
             props.conflictMode(),
             reply,
-            (stale, merged) ->
+            (stale, merged) -> {
+              if (settings.readRepair()) {
                 sendReplicaWrite(0, stale, bucket, request.getKey(), partition,
-                    UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null));
+                    UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null);
+              }
+            });
     long opId = operations.register(op, settings.requestTimeoutMillis());
     // The record comes from this node when it holds a replica: a local read moves no value.
     NodeId dataNode = plan.targets().contains(self) ? self : plan.targets().get(0);

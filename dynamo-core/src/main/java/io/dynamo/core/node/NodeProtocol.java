@@ -59,6 +59,7 @@ public final class NodeProtocol implements OperationHost {
   private final OperatorRequests operator;
   private final PeerRoutes routes = new PeerRoutes();
   private io.dynamo.core.membership.MembershipAdmin admin;
+  private io.dynamo.core.antientropy.AntiEntropyService antiEntropy;
   private boolean started;
   private io.dynamo.core.membership.MembershipService membership;
 
@@ -133,6 +134,9 @@ public final class NodeProtocol implements OperationHost {
     if (membership != null) {
       membership.start();
     }
+    if (antiEntropy != null) {
+      antiEntropy.start();
+    }
     if (settings.handoffEnabled()) {
       handoff.start(scheduler, this::isUp);
     }
@@ -163,6 +167,29 @@ public final class NodeProtocol implements OperationHost {
     }
   }
 
+  /**
+   * Makes shard 0 the home of the node's anti-entropy: its peer messages go to {@code service},
+   * and so do operators' repair requests. Call before {@link #start}; {@link #start} starts it.
+   */
+  public void attachAntiEntropy(io.dynamo.core.antientropy.AntiEntropyService service) {
+    if (shard != 0) {
+      throw new IllegalStateException("anti-entropy runs on shard 0");
+    }
+    this.antiEntropy = service;
+    for (Envelope.BodyCase body : List.of(
+        Envelope.BodyCase.AE_TREE_REQUEST, Envelope.BodyCase.AE_TREE_RESPONSE,
+        Envelope.BodyCase.AE_KEYS_REQUEST, Envelope.BodyCase.AE_KEYS_RESPONSE,
+        Envelope.BodyCase.AE_RECORDS, Envelope.BodyCase.AE_FETCH_REQUEST,
+        Envelope.BodyCase.AE_RECORDS_ACK)) {
+      routes.on(body, service::onMessage);
+    }
+  }
+
+  /** The node's anti-entropy, on shard 0 once attached; null elsewhere. */
+  public io.dynamo.core.antientropy.AntiEntropyService antiEntropy() {
+    return antiEntropy;
+  }
+
   /** The ring of the current view. */
   public Ring ring() {
     return views.current().ring();
@@ -182,6 +209,9 @@ public final class NodeProtocol implements OperationHost {
    */
   public void onViewChanged(ClusterView next) {
     monitor.onViewChanged(next);
+    if (antiEntropy != null) {
+      antiEntropy.onViewChanged(next);
+    }
     if (started && settings.handoffEnabled()) {
       handoff.onViewChanged();
     }
@@ -253,6 +283,10 @@ public final class NodeProtocol implements OperationHost {
         admin.handle(request, reply);
         return;
       }
+      if (request.hasRepairRequest() || request.hasRepairStatusRequest()) {
+        repairRequest(request, reply);
+        return;
+      }
       if (views.current().version() == 0 && isDataRequest(request)) {
         throw new RequestException(
             StatusCode.QUORUM_UNAVAILABLE,
@@ -285,6 +319,30 @@ public final class NodeProtocol implements OperationHost {
     }
   }
 
+
+  private void repairRequest(Envelope request, Consumer<Envelope> reply) {
+    long id = request.getRequestId();
+    if (antiEntropy == null) {
+      throw new RequestException(
+          StatusCode.INVALID_ARGUMENT, "anti-entropy runs on shard 0 of a node, not here");
+    }
+    if (request.hasRepairStatusRequest()) {
+      reply.accept(Envelope.newBuilder().setProtocolVersion(Replies.PROTOCOL_VERSION)
+          .setRequestId(id).setRepairStatusResponse(antiEntropy.status()).build());
+      return;
+    }
+    io.dynamo.proto.v1.RepairRequest r = request.getRepairRequest();
+    if (r.getHasPartition() && r.getPartition() >= views.current().ring().partitions()) {
+      throw new RequestException(
+          StatusCode.INVALID_ARGUMENT,
+          "no partition " + Integer.toUnsignedString(r.getPartition()) + ": the ring has "
+              + views.current().ring().partitions());
+    }
+    List<Integer> queued = antiEntropy.repair(r.getHasPartition() ? r.getPartition() : null);
+    reply.accept(Envelope.newBuilder().setProtocolVersion(Replies.PROTOCOL_VERSION)
+        .setRequestId(id).setRepairResponse(
+            io.dynamo.proto.v1.RepairResponse.newBuilder().addAllQueued(queued)).build());
+  }
 
   private static boolean isDataRequest(Envelope request) {
     return request.hasGetRequest() || request.hasPutRequest() || request.hasDeleteRequest()

@@ -15,6 +15,8 @@ package io.dynamo.core.node;
  *     coordinator's answer before sending the same write to the next home replica: well under the
  *     request timeout, so a paused or dead coordinator that is not yet suspected costs one short
  *     wait rather than the whole request
+ * @param readRepair whether a get sends the merged versions to replicas that answered with older
+ *     ones (off only to show that anti-entropy alone converges replicas)
  */
 public record ProtocolSettings(
     long requestTimeoutMillis,
@@ -24,7 +26,8 @@ public record ProtocolSettings(
     long handoffIntervalMillis,
     int handoffRatePerSecond,
     boolean handoffEnabled,
-    long forwardRetryMillis) {
+    long forwardRetryMillis,
+    boolean readRepair) {
   public static final ProtocolSettings DEFAULT = new ProtocolSettings(5_000, 50, 65_536);
 
   public ProtocolSettings {
@@ -47,6 +50,33 @@ public record ProtocolSettings(
       throw new IllegalArgumentException(
           "forwardRetryMillis must be positive and at most requestTimeoutMillis");
     }
+  }
+
+  /** As the canonical constructor, with read repair on. */
+  public ProtocolSettings(
+      long requestTimeoutMillis,
+      int maxClockEntries,
+      int maxKeyBytes,
+      long heartbeatIntervalMillis,
+      long handoffIntervalMillis,
+      int handoffRatePerSecond,
+      boolean handoffEnabled,
+      long forwardRetryMillis) {
+    this(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, true);
+  }
+
+  public ProtocolSettings withReadRepair(boolean on) {
+    return new ProtocolSettings(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, on);
+  }
+
+  public ProtocolSettings withHandoff(boolean on) {
+    return new ProtocolSettings(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, on, forwardRetryMillis, readRepair);
   }
 
   /** As the canonical constructor, retrying a forward after a fifth of the request timeout. */

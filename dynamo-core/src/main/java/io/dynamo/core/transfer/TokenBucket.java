@@ -6,25 +6,25 @@ package io.dynamo.core.transfer;
  * once it is read); the next spend then waits {@link #delayMillis} until the debt is repaid. Pure:
  * no clock of its own, not thread-safe (one protocol thread uses it).
  */
-final class TokenBucket {
+public final class TokenBucket {
   private final long bytesPerSecond;
   private final double burst;
   private double tokens;
   private long lastMillis = Long.MIN_VALUE;
 
   /** @param bytesPerSecond 0: unlimited */
-  TokenBucket(long bytesPerSecond, long burstBytes) {
+  public TokenBucket(long bytesPerSecond, long burstBytes) {
     this.bytesPerSecond = bytesPerSecond;
     this.burst = burstBytes;
     this.tokens = burstBytes;
   }
 
-  boolean unlimited() {
+  public boolean unlimited() {
     return bytesPerSecond == 0;
   }
 
   /** Takes {@code bytes} at {@code nowMillis}, into debt if need be. */
-  void spend(long bytes, long nowMillis) {
+  public void spend(long bytes, long nowMillis) {
     if (unlimited()) {
       return;
     }
@@ -33,7 +33,7 @@ final class TokenBucket {
   }
 
   /** How long from {@code nowMillis} until the bucket is out of debt (0: now). */
-  long delayMillis(long nowMillis) {
+  public long delayMillis(long nowMillis) {
     if (unlimited()) {
       return 0;
     }

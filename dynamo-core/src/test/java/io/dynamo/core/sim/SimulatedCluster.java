@@ -110,12 +110,35 @@ public final class SimulatedCluster {
         null);
   }
 
+  /** As {@link #withDisks}, every node also running anti-entropy with {@code antiEntropy}. */
+  public static SimulatedCluster withAntiEntropy(
+      SimulationConfig config,
+      Random random,
+      SimulatedTrace trace,
+      SimulatedDisk.Durability durability,
+      long flushDelayMillis,
+      io.dynamo.core.antientropy.AntiEntropySettings antiEntropy) {
+    return new SimulatedCluster(
+        config, random, trace, (id, queue) -> new SimulatedDisk(durability, flushDelayMillis, queue::now),
+        null, antiEntropy);
+  }
+
   private SimulatedCluster(
       SimulationConfig config,
       Random random,
       SimulatedTrace trace,
       BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage,
       SimulatedNode.MembershipSetup membership) {
+    this(config, random, trace, storage, membership, null);
+  }
+
+  private SimulatedCluster(
+      SimulationConfig config,
+      Random random,
+      SimulatedTrace trace,
+      BiFunction<NodeId, SimulatedEventQueue, StorageEngine> storage,
+      SimulatedNode.MembershipSetup membership,
+      io.dynamo.core.antientropy.AntiEntropySettings antiEntropy) {
     this.config = config;
     this.storage = storage;
     this.random = random;
@@ -153,6 +176,9 @@ public final class SimulatedCluster {
               config.shards(),
               membership);
       nodes.put(m.id(), node);
+      if (antiEntropy != null) {
+        node.useAntiEntropy(antiEntropy);
+      }
       node.start();
     }
   }

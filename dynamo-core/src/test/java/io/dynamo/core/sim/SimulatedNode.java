@@ -69,6 +69,10 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
   /** Numbers the views this node derives from its cluster state; kept across incarnations. */
   private long viewVersion;
   private MembershipService membership;
+  /** Null: no anti-entropy; else every incarnation runs it with these settings. */
+  private io.dynamo.core.antientropy.AntiEntropySettings antiEntropySettings;
+  private io.dynamo.core.antientropy.PartitionTrees trees;
+  private io.dynamo.core.antientropy.AntiEntropyService antiEntropy;
 
   /**
    * How a node runs membership, as the server does: its cluster state persisted on its storage
@@ -195,10 +199,12 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     PeerHealth health =
         detector == null ? PeerHealth.ALWAYS_UP : PeerHealth.of(new FailureDetector(id, detector));
     PeerVerdicts verdicts = new PeerVerdicts();
+    // Trees live in memory: each incarnation builds its own, as a restarted server does.
+    trees = antiEntropySettings == null ? null : new io.dynamo.core.antientropy.PartitionTrees();
     LocalReplica replica =
         new LocalReplica(
             engine, settings.maxClockEntries(), io.dynamo.core.storage.DotCounter.DEFAULT_LEASE_BLOCK,
-            bucket -> buckets.propertiesOf(bucket).keyLimits());
+            bucket -> buckets.propertiesOf(bucket).keyLimits(), trees);
     Prepared prepared = membershipSetup == null ? null : prepareMembership(current);
     shards = new NodeProtocol[router.count()];
     for (int i = 0; i < shards.length; i++) {
@@ -221,6 +227,18 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     }
     if (membershipSetup != null) {
       attachMembership(current, replica, prepared);
+    }
+    if (antiEntropySettings != null) {
+      NodeProtocol home = shards[0];
+      antiEntropy =
+          new io.dynamo.core.antientropy.AntiEntropyService(
+              id, antiEntropySettings, replica, trees,
+              bucket -> buckets.propertiesOf(bucket).conflictMode(), views::current, home::isUp,
+              clock, new SimulatedScheduler(queue, name + "/ae", alive),
+              new SimulatedStorageExecutor(
+                  queue, random, storageMinDelayMillis, storageMaxDelayMillis, name + "/ae", alive),
+              network.sinkFor(id));
+      home.attachAntiEntropy(antiEntropy);
     }
     if (detector != null) {
       shards[0].start();
@@ -291,6 +309,21 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       views.swap(ClusterViews.of(initial.with(self), ++viewVersion, Map.of()));
     }
     return new Prepared(store, initial, self);
+  }
+
+  /** Runs anti-entropy with {@code settings} from the next start on (needs a failure detector). */
+  public void useAntiEntropy(io.dynamo.core.antientropy.AntiEntropySettings settings) {
+    this.antiEntropySettings = settings;
+  }
+
+  /** The anti-entropy of the current (or last) incarnation; null if the node runs none. */
+  public io.dynamo.core.antientropy.AntiEntropyService antiEntropy() {
+    return antiEntropy;
+  }
+
+  /** The hash trees of the current (or last) incarnation; null without anti-entropy. */
+  public io.dynamo.core.antientropy.PartitionTrees trees() {
+    return trees;
   }
 
   /** The membership of the current (or last) incarnation; null if the node runs none. */

@@ -1,0 +1,742 @@
+package io.dynamo.core.antientropy;
+
+import com.google.protobuf.ByteString;
+import io.dynamo.core.log.RateLimitedLog;
+import io.dynamo.core.ring.NodeId;
+import io.dynamo.core.runtime.Clock;
+import io.dynamo.core.runtime.PeerSink;
+import io.dynamo.core.runtime.Scheduler;
+import io.dynamo.core.runtime.StorageExecutor;
+import io.dynamo.core.storage.DataKey;
+import io.dynamo.core.storage.Keyspace;
+import io.dynamo.core.storage.LocalReplica;
+import io.dynamo.core.transfer.TokenBucket;
+import io.dynamo.core.version.ConflictMode;
+import io.dynamo.core.version.MalformedVersionException;
+import io.dynamo.core.view.ClusterView;
+import io.dynamo.proto.v1.AeFetchRequest;
+import io.dynamo.proto.v1.AeKeyDigest;
+import io.dynamo.proto.v1.AeKeysRequest;
+import io.dynamo.proto.v1.AeKeysResponse;
+import io.dynamo.proto.v1.AeRecord;
+import io.dynamo.proto.v1.AeRecords;
+import io.dynamo.proto.v1.AeRecordsAck;
+import io.dynamo.proto.v1.AeTreeRequest;
+import io.dynamo.proto.v1.AeTreeResponse;
+import io.dynamo.proto.v1.Envelope;
+import io.dynamo.proto.v1.PartitionRepairStatus;
+import io.dynamo.proto.v1.RepairStatusResponse;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's anti-entropy (docs/anti-entropy.md): it keeps a {@link HashTree} for every partition it
+ * owns, exchanges each of them with every other owner within a sweep period (and at once on an
+ * operator's {@link #repair}), and answers other owners' exchanges. Partitions under a move are
+ * skipped: the move's copy brings the new owner up to date, and exchanges follow the new owners once
+ * it is done.
+ *
+ * <p>Runs on the protocol thread of shard 0: the node's dispatcher hands it every anti-entropy
+ * envelope ({@link #handles}), and storage work (scans, reads, merges, tree builds) goes through
+ * the {@link StorageExecutor}. Not thread-safe.
+ */
+public final class AntiEntropyService {
+  private static final Logger log = LoggerFactory.getLogger(AntiEntropyService.class);
+  /** Scans answering peers' key requests at once; more are refused and retried later. */
+  private static final int MAX_CONCURRENT_SCANS = 2;
+  private static final int MAX_SEGMENT_HASH_BRANCHES = HashTree.BRANCHES;
+
+  private final NodeId self;
+  private final AntiEntropySettings settings;
+  private final LocalReplica replica;
+  private final PartitionTrees trees;
+  private final Function<String, ConflictMode> conflictModes;
+  private final Supplier<ClusterView> views;
+  private final Predicate<NodeId> isUp;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final StorageExecutor storage;
+  private final PeerSink peers;
+  private final RateLimitedLog peerLog;
+  private final TokenBucket outbound;
+
+  private final Map<Integer, PartitionRepairStats> stats = new TreeMap<>();
+  /** When each partition's tree was last built (monotonic millis), for periodic rebuilds. */
+  private final Map<Integer, Long> builtAt = new HashMap<>();
+  private final Map<Long, Exchange> exchanges = new HashMap<>();
+  /** Partitions an operator asked to repair, in order; taken before scheduled ones. */
+  private final LinkedHashSet<Integer> onDemand = new LinkedHashSet<>();
+  /** Partitions being exchanged now (with one peer after another). */
+  private final Set<Integer> running = new LinkedHashSet<>();
+  private final Deque<Integer> rebuildQueue = new ArrayDeque<>();
+  private final BitSet rebuildQueued = new BitSet();
+  private boolean rebuilding;
+  private int scans;
+  private long nextExchangeId = 1;
+  private int cursor;
+  private boolean started;
+  private boolean closed;
+  private Scheduler.Cancellable tick;
+  private long exchangesRun;
+  private long exchangesFailed;
+
+  public AntiEntropyService(
+      NodeId self,
+      AntiEntropySettings settings,
+      LocalReplica replica,
+      PartitionTrees trees,
+      Function<String, ConflictMode> conflictModes,
+      Supplier<ClusterView> views,
+      Predicate<NodeId> isUp,
+      Clock clock,
+      Scheduler scheduler,
+      StorageExecutor storage,
+      PeerSink peers) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.replica = Objects.requireNonNull(replica, "replica");
+    this.trees = Objects.requireNonNull(trees, "trees");
+    this.conflictModes = Objects.requireNonNull(conflictModes, "conflictModes");
+    this.views = Objects.requireNonNull(views, "views");
+    this.isUp = Objects.requireNonNull(isUp, "isUp");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.storage = Objects.requireNonNull(storage, "storage");
+    this.peers = Objects.requireNonNull(peers, "peers");
+    this.peerLog = RateLimitedLog.of(log, clock::monotonicMillis);
+    this.outbound = new TokenBucket(settings.bytesPerSecond(), Math.max(1 << 20, settings.bytesPerSecond()));
+  }
+
+  public static boolean handles(Envelope message) {
+    return switch (message.getBodyCase()) {
+      case AE_TREE_REQUEST, AE_TREE_RESPONSE, AE_KEYS_REQUEST, AE_KEYS_RESPONSE, AE_RECORDS,
+          AE_FETCH_REQUEST, AE_RECORDS_ACK -> true;
+      default -> false;
+    };
+  }
+
+  /** Starts building the owned partitions' trees and, when enabled, the exchange schedule. */
+  public void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    for (int p : owned(views.get())) {
+      queueRebuild(p);
+    }
+    scheduleTick();
+  }
+
+  public void close() {
+    closed = true;
+    if (tick != null) {
+      tick.cancel();
+    }
+    for (Exchange e : new ArrayList<>(exchanges.values())) {
+      e.abort("closing");
+    }
+  }
+
+  /** The view changed: build trees for newly owned partitions, drop those of partitions given up. */
+  public void onViewChanged(ClusterView view) {
+    if (!started) {
+      return;
+    }
+    Set<Integer> owned = new LinkedHashSet<>(owned(view));
+    for (int p : owned) {
+      if (!trees.ready(p)) {
+        queueRebuild(p);
+      }
+    }
+    for (int p : new ArrayList<>(builtAt.keySet())) {
+      if (!owned.contains(p)) {
+        trees.drop(p);
+        builtAt.remove(p);
+      }
+    }
+    for (Exchange e : new ArrayList<>(exchanges.values())) {
+      if (!exchangeable(view, e.partition, e.peer)) {
+        e.abort("partition " + e.partition + " changed hands");
+      }
+    }
+  }
+
+  // ---- operator ----
+
+  /** Queues every owned partition (or just {@code partition}) for an exchange now. */
+  public List<Integer> repair(Integer partition) {
+    ClusterView view = views.get();
+    List<Integer> queued = new ArrayList<>();
+    for (int p : owned(view)) {
+      if (partition == null || partition == p) {
+        if (onDemand.add(p) || running.contains(p)) {
+          queued.add(p);
+        }
+      }
+    }
+    pump();
+    return queued;
+  }
+
+  /** On-demand exchanges still queued or running. */
+  public int pendingRepairs() {
+    int n = onDemand.size();
+    for (int p : running) {
+      if (!onDemand.contains(p)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public RepairStatusResponse status() {
+    ClusterView view = views.get();
+    Set<Integer> owned = new LinkedHashSet<>(owned(view));
+    RepairStatusResponse.Builder out =
+        RepairStatusResponse.newBuilder()
+            .setNodeId(self.value())
+            .setRingVersion(view.version())
+            .setPending(pendingRepairs())
+            .setExchangesRunning(running.size());
+    long now = clock.monotonicMillis();
+    Set<Integer> all = new java.util.TreeSet<>(owned);
+    all.addAll(stats.keySet());
+    for (int p : all) {
+      PartitionRepairStats s = stats.getOrDefault(p, new PartitionRepairStats());
+      Long root = trees.read(p, HashTree::root);
+      out.addPartitions(
+          PartitionRepairStatus.newBuilder()
+              .setPartition(p)
+              .setRoot(root == null ? 0 : root)
+              .setTreeReady(root != null)
+              .setMillisSinceFullExchange(
+                  s.lastFullExchangeStart < 0 ? -1 : now - s.lastFullExchangeStart)
+              .setExchanges(s.exchanges)
+              .setKeysCompared(s.keysCompared)
+              .setKeysRepaired(s.keysRepaired)
+              .setBytesSent(s.bytesSent)
+              .setTreeRebuilds(trees.rebuilds(p))
+              .setTombstonesPurged(s.tombstonesPurged)
+              .setPending(onDemand.contains(p) || running.contains(p))
+              .setOwned(owned.contains(p)));
+    }
+    return out.build();
+  }
+
+  /** Node-wide totals, for metrics. */
+  public record Totals(
+      long exchanges, long exchangesFailed, long keysCompared, long keysRepaired, long bytesSent,
+      long treeRebuilds, int running, int pendingRepairs) {}
+
+  public Totals totals() {
+    long compared = 0;
+    long repaired = 0;
+    long bytes = 0;
+    for (PartitionRepairStats s : stats.values()) {
+      compared += s.keysCompared;
+      repaired += s.keysRepaired;
+      bytes += s.bytesSent;
+    }
+    long rebuilds = 0;
+    for (int p : builtAt.keySet()) {
+      rebuilds += trees.rebuilds(p);
+    }
+    return new Totals(exchangesRun, exchangesFailed, compared, repaired, bytes, rebuilds,
+        running.size(), pendingRepairs());
+  }
+
+  // ---- scheduling ----
+
+  private void scheduleTick() {
+    if (closed) {
+      return;
+    }
+    int owned = Math.max(1, owned(views.get()).size());
+    long every = Math.max(100, Math.min(60_000, settings.sweepMillis() / owned));
+    tick = scheduler.schedule(every, () -> {
+      onTick();
+      scheduleTick();
+    });
+  }
+
+  private void onTick() {
+    if (closed) {
+      return;
+    }
+    ClusterView view = views.get();
+    long now = clock.monotonicMillis();
+    if (settings.rebuildMillis() > 0) {
+      for (Map.Entry<Integer, Long> e : builtAt.entrySet()) {
+        if (now - e.getValue() > settings.rebuildMillis()) {
+          queueRebuild(e.getKey());
+        }
+      }
+    }
+    if (settings.enabled() && running.size() < settings.maxConcurrentExchanges()) {
+      List<Integer> owned = owned(view);
+      if (!owned.isEmpty()) {
+        cursor = (cursor + 1) % owned.size();
+        int p = owned.get(cursor);
+        if (!running.contains(p)) {
+          runPartition(p);
+        }
+      }
+    }
+    pump();
+  }
+
+  /** Starts on-demand exchanges while there is room. */
+  private void pump() {
+    var it = onDemand.iterator();
+    while (it.hasNext() && running.size() < settings.maxConcurrentExchanges() + 1) {
+      int p = it.next();
+      if (running.contains(p)) {
+        continue;
+      }
+      it.remove();
+      runPartition(p);
+    }
+  }
+
+  /** Exchanges {@code partition} with each other owner in turn. */
+  private void runPartition(int partition) {
+    ClusterView view = views.get();
+    if (!isOwner(view, partition, self) || movingIn(view, partition)) {
+      return;
+    }
+    if (!trees.ready(partition)) {
+      queueRebuild(partition);
+      return;
+    }
+    List<NodeId> others = new ArrayList<>();
+    for (NodeId owner : view.ring().table().owners(partition)) {
+      if (!owner.equals(self)) {
+        others.add(owner);
+      }
+    }
+    running.add(partition);
+    long startedAt = clock.monotonicMillis();
+    PartitionRepairStats s = stats.computeIfAbsent(partition, p -> new PartitionRepairStats());
+    exchangeWith(partition, others, 0, startedAt, true, s);
+  }
+
+  private void exchangeWith(
+      int partition, List<NodeId> others, int index, long startedAt, boolean allOk,
+      PartitionRepairStats s) {
+    if (closed) {
+      running.remove(partition);
+      return;
+    }
+    if (index == others.size()) {
+      running.remove(partition);
+      if (allOk) {
+        s.lastFullExchangeStart = startedAt;
+      }
+      pump();
+      return;
+    }
+    NodeId peer = others.get(index);
+    if (!isUp.test(peer) || !exchangeable(views.get(), partition, peer)) {
+      exchangeWith(partition, others, index + 1, startedAt, false, s);
+      return;
+    }
+    long id = nextExchangeId++;
+    Exchange exchange = new Exchange(this, id, partition, peer, result -> {
+      exchanges.remove(id);
+      exchangesRun++;
+      s.exchanges++;
+      s.keysCompared += result.keysCompared();
+      s.keysRepaired += result.keysRepaired();
+      s.bytesSent += result.bytesSent();
+      if (!result.completed()) {
+        exchangesFailed++;
+        log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
+            result.detail());
+      } else if (result.keysRepaired() > 0) {
+        log.info("anti-entropy repaired {} keys of partition {} with {}", result.keysRepaired(),
+            partition, peer);
+      }
+      boolean ok = allOk && result.completed();
+      // Leave the protocol thread's current turn before the next exchange starts.
+      scheduler.schedule(0, () -> exchangeWith(partition, others, index + 1, startedAt, ok, s));
+    });
+    exchanges.put(id, exchange);
+    exchange.start();
+  }
+
+  // ---- trees ----
+
+  private void queueRebuild(int partition) {
+    if (rebuildQueued.get(partition)) {
+      return;
+    }
+    rebuildQueued.set(partition);
+    rebuildQueue.add(partition);
+    nextRebuild();
+  }
+
+  private void nextRebuild() {
+    if (rebuilding || closed || rebuildQueue.isEmpty()) {
+      return;
+    }
+    int p = rebuildQueue.poll();
+    rebuildQueued.clear(p);
+    if (!isOwner(views.get(), p, self)) {
+      nextRebuild();
+      return;
+    }
+    rebuilding = true;
+    storage.execute(() -> trees.rebuild(p, replica.engine()), (built, error) -> {
+      rebuilding = false;
+      if (error != null) {
+        log.warn("building the hash tree of partition {} failed: {}", p, error.toString());
+      } else if (Boolean.TRUE.equals(built)) {
+        builtAt.put(p, clock.monotonicMillis());
+      }
+      nextRebuild();
+    });
+  }
+
+  // ---- messages ----
+
+  public void onMessage(NodeId from, Envelope message) {
+    try {
+      switch (message.getBodyCase()) {
+        case AE_TREE_REQUEST -> answerTree(from, message.getAeTreeRequest());
+        case AE_KEYS_REQUEST -> answerKeys(from, message.getAeKeysRequest());
+        case AE_FETCH_REQUEST -> answerFetch(from, message.getAeFetchRequest());
+        case AE_RECORDS -> onRecords(from, message.getAeRecords());
+        case AE_TREE_RESPONSE -> {
+          Exchange e = exchangeOf(from, message.getAeTreeResponse().getExchangeId());
+          if (e != null) {
+            e.onTreeResponse(message.getAeTreeResponse());
+          }
+        }
+        case AE_KEYS_RESPONSE -> {
+          Exchange e = exchangeOf(from, message.getAeKeysResponse().getExchangeId());
+          if (e != null) {
+            e.onKeysResponse(message.getAeKeysResponse());
+          }
+        }
+        case AE_RECORDS_ACK -> {
+          Exchange e = exchangeOf(from, message.getAeRecordsAck().getExchangeId());
+          if (e != null) {
+            e.onAck(message.getAeRecordsAck());
+          }
+        }
+        default -> { }
+      }
+    } catch (RuntimeException e) {
+      peerLog.warn("ae-bad-message", "ignoring anti-entropy message {} from {}: {}",
+          message.getBodyCase(), from, e.toString());
+    }
+  }
+
+  private Exchange exchangeOf(NodeId from, long id) {
+    Exchange e = exchanges.get(id);
+    return e != null && e.peer.equals(from) ? e : null;
+  }
+
+  private void answerTree(NodeId from, AeTreeRequest r) {
+    int p = r.getPartition();
+    AeTreeResponse.Builder out =
+        AeTreeResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
+    if (!exchangeable(views.get(), p, from)) {
+      send(from, Envelope.newBuilder().setAeTreeResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
+      return;
+    }
+    if (r.getBranchesCount() > MAX_SEGMENT_HASH_BRANCHES) {
+      peerLog.warn("ae-bad-request", "{} asked for {} branches", from, r.getBranchesCount());
+      send(from, Envelope.newBuilder().setAeTreeResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
+      return;
+    }
+    for (int b : r.getBranchesList()) {
+      if (b < 0 || b >= HashTree.BRANCHES) {
+        send(from, Envelope.newBuilder().setAeTreeResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
+        return;
+      }
+    }
+    Boolean ready = trees.read(p, tree -> {
+      out.setRoot(tree.root());
+      if (r.getBranchesCount() == 0) {
+        if (tree.root() != r.getRoot()) {
+          for (long h : tree.branches()) {
+            out.addHashes(h);
+          }
+        }
+      } else {
+        for (int b : r.getBranchesList()) {
+          for (long h : tree.segmentsOf(b)) {
+            out.addHashes(h);
+          }
+        }
+      }
+      return true;
+    });
+    if (ready == null) {
+      queueRebuild(p);
+      out.setStatus(AeTreeResponse.Status.NOT_READY);
+    } else {
+      out.setStatus(AeTreeResponse.Status.OK);
+    }
+    send(from, Envelope.newBuilder().setAeTreeResponse(out));
+  }
+
+  private void answerKeys(NodeId from, AeKeysRequest r) {
+    int p = r.getPartition();
+    AeKeysResponse.Builder out =
+        AeKeysResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
+    if (!exchangeable(views.get(), p, from)
+        || r.getSegmentsCount() > AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST
+        || scans >= MAX_CONCURRENT_SCANS) {
+      send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
+      return;
+    }
+    List<Integer> segments = new ArrayList<>();
+    for (int s : r.getSegmentsList()) {
+      if (s < 0 || s >= HashTree.SEGMENTS) {
+        send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
+        return;
+      }
+      segments.add(s);
+    }
+    scans++;
+    localDigests(p, segments, (digests, error) -> {
+      scans--;
+      if (error != null) {
+        send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.NOT_READY)));
+        return;
+      }
+      for (Map.Entry<ByteBuffer, Long> d : digests.entrySet()) {
+        out.addKeys(AeKeyDigest.newBuilder()
+            .setKey(ByteString.copyFrom(d.getKey().array())).setDigest(d.getValue()));
+      }
+      send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.OK)));
+    });
+  }
+
+  private void answerFetch(NodeId from, AeFetchRequest r) {
+    int p = r.getPartition();
+    if (!exchangeable(views.get(), p, from)
+        || r.getKeysCount() > AntiEntropySettings.MAX_KEYS_PER_FETCH) {
+      peerLog.warn("ae-bad-fetch", "refusing a fetch of {} keys of partition {} from {}",
+          r.getKeysCount(), p, from);
+      return;
+    }
+    List<byte[]> keys = new ArrayList<>();
+    for (ByteString k : r.getKeysList()) {
+      byte[] key = k.toByteArray();
+      if (!inPartition(key, p)) {
+        peerLog.warn("ae-bad-fetch", "{} fetched a key outside partition {}", from, p);
+        return;
+      }
+      keys.add(key);
+    }
+    readRecords(p, keys, (batches, error) -> {
+      if (error != null) {
+        peerLog.warn("ae-read", "reading records for {} failed: {}", from, error.toString());
+        return;
+      }
+      // One answer per fetch: only the first batch (the rest is asked for again).
+      AeRecords first = batches.isEmpty()
+          ? AeRecords.newBuilder().setPartition(p).build()
+          : batches.get(0);
+      send(from, Envelope.newBuilder().setAeRecords(
+          first.toBuilder().setExchangeId(r.getExchangeId()).setFetched(true)));
+    });
+  }
+
+  private void onRecords(NodeId from, AeRecords r) {
+    if (r.getFetched()) {
+      Exchange e = exchangeOf(from, r.getExchangeId());
+      if (e != null) {
+        e.onFetched(r);
+      }
+      return;
+    }
+    int p = r.getPartition();
+    if (!exchangeable(views.get(), p, from)) {
+      peerLog.warn("ae-refused-records", "refusing records of partition {} from {}", p, from);
+      return;
+    }
+    for (AeRecord rec : r.getRecordsList()) {
+      if (!inPartition(rec.getKey().toByteArray(), p)) {
+        peerLog.warn("ae-bad-records", "{} sent a key outside partition {}", from, p);
+        return;
+      }
+    }
+    mergeRecords(p, r.getRecordsList(), (merged, error) -> {
+      int ok = error == null ? merged : 0;
+      send(from, Envelope.newBuilder().setAeRecordsAck(
+          AeRecordsAck.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p)
+              .setMerged(ok).setFailed(r.getRecordsCount() - ok)));
+    });
+  }
+
+  // ---- storage work, for exchanges on both sides ----
+
+  /** The digests of this node's keys of {@code partition} in {@code segments}. */
+  void localDigests(
+      int partition, List<Integer> segments, BiConsumer<Map<ByteBuffer, Long>, Throwable> done) {
+    BitSet wanted = new BitSet(HashTree.SEGMENTS);
+    for (int s : segments) {
+      wanted.set(s);
+    }
+    storage.execute(() -> {
+      Map<ByteBuffer, Long> out = new LinkedHashMap<>();
+      replica.engine().scan(
+          Keyspace.DATA,
+          DataKey.partitionStart(partition),
+          DataKey.partitionStart(partition + 1),
+          (k, v) -> {
+            if (wanted.get(KeyHashes.segmentOf(k))) {
+              out.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
+            }
+            return true;
+          });
+      return out;
+    }, (digests, error) -> {
+      if (digests != null) {
+        charge(digests.size() * 48L);
+      }
+      done.accept(digests, error);
+    });
+  }
+
+  /** This node's records of {@code keys}, in messages of bounded size (absent keys: empty). */
+  void readRecords(int partition, List<byte[]> keys, BiConsumer<List<AeRecords>, Throwable> done) {
+    storage.execute(() -> {
+      List<AeRecords> out = new ArrayList<>();
+      AeRecords.Builder batch = AeRecords.newBuilder().setPartition(partition);
+      long bytes = 0;
+      for (byte[] k : keys) {
+        byte[] record = replica.engine().get(Keyspace.DATA, k);
+        AeRecord rec = AeRecord.newBuilder().setKey(ByteString.copyFrom(k))
+            .setRecord(record == null ? ByteString.EMPTY : ByteString.copyFrom(record)).build();
+        if (batch.getRecordsCount() > 0
+            && bytes + rec.getSerializedSize() > AntiEntropySettings.MAX_RECORD_BYTES_PER_MESSAGE) {
+          out.add(batch.build());
+          batch = AeRecords.newBuilder().setPartition(partition);
+          bytes = 0;
+        }
+        batch.addRecords(rec);
+        bytes += rec.getSerializedSize();
+      }
+      if (batch.getRecordsCount() > 0) {
+        out.add(batch.build());
+      }
+      return out;
+    }, (records, error) -> {
+      if (records != null) {
+        for (AeRecords r : records) {
+          charge(r.getSerializedSize());
+        }
+      }
+      done.accept(records, error);
+    });
+  }
+
+  /** Merges records another owner holds into this replica; counts the ones merged. */
+  void mergeRecords(int partition, List<AeRecord> records, BiConsumer<Integer, Throwable> done) {
+    long now = clock.currentTimeMillis();
+    storage.execute(() -> {
+      int merged = 0;
+      for (AeRecord rec : records) {
+        if (rec.getRecord().isEmpty()) {
+          continue; // absent on the sender
+        }
+        DataKey key = DataKey.decode(rec.getKey().toByteArray());
+        try {
+          replica.merge(key, rec.getRecord().toByteArray(), conflictModes.apply(key.bucket()), null, now);
+          merged++;
+        } catch (MalformedVersionException e) {
+          log.warn("anti-entropy: a peer's record of {} is corrupt, not merged: {}", key, e.getMessage());
+        }
+      }
+      return merged;
+    }, done);
+  }
+
+  // ---- helpers ----
+
+  /** Spends from the outbound budget; the next exchange step waits while it is in debt. */
+  private void charge(long bytes) {
+    outbound.spend(bytes, clock.monotonicMillis());
+  }
+
+  void sendToPeer(NodeId to, Envelope message) {
+    long delay = outbound.delayMillis(clock.monotonicMillis());
+    outbound.spend(message.getSerializedSize(), clock.monotonicMillis());
+    if (delay <= 0) {
+      peers.send(to, message);
+    } else {
+      scheduler.schedule(delay, () -> peers.send(to, message));
+    }
+  }
+
+  private void send(NodeId to, Envelope.Builder message) {
+    sendToPeer(to, message.build());
+  }
+
+  AntiEntropySettings settings() {
+    return settings;
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  PartitionTrees trees() {
+    return trees;
+  }
+
+  private List<Integer> owned(ClusterView view) {
+    List<Integer> out = new ArrayList<>();
+    if (!view.isMember(self)) {
+      return out;
+    }
+    int q = view.ring().partitions();
+    for (int p = 0; p < q; p++) {
+      if (view.ring().table().owners(p).contains(self)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isOwner(ClusterView view, int partition, NodeId node) {
+    return partition >= 0 && partition < view.ring().partitions()
+        && view.ring().table().owners(partition).contains(node);
+  }
+
+  private static boolean movingIn(ClusterView view, int partition) {
+    return !view.extraWriters(partition).isEmpty();
+  }
+
+  /** Whether this node and {@code peer} both own {@code partition}, and it is not being moved. */
+  private boolean exchangeable(ClusterView view, int partition, NodeId peer) {
+    return !peer.equals(self) && isOwner(view, partition, self) && isOwner(view, partition, peer)
+        && !movingIn(view, partition);
+  }
+
+  private static boolean inPartition(byte[] key, int partition) {
+    return key.length > 5 && PartitionTrees.partitionOf(key) == partition;
+  }
+}

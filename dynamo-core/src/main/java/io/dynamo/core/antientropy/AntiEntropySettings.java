@@ -1,0 +1,63 @@
+package io.dynamo.core.antientropy;
+
+/**
+ * How a node runs anti-entropy (docs/anti-entropy.md).
+ *
+ * @param enabled whether exchanges run on a schedule (on-demand repairs and answering peers work
+ *     either way)
+ * @param sweepMillis every partition this node owns is exchanged with each other owner within
+ *     about this period
+ * @param confirmDelayMillis how long after finding differing segments they are compared again; only
+ *     segments that still differ are repaired (a write in flight is not a divergence)
+ * @param maxKeysPerExchange at most this many differing keys are repaired per exchange; the rest
+ *     wait for the next one
+ * @param bytesPerSecond what exchanges may send from this node (records, digests, hashes) on
+ *     average; 0: unlimited
+ * @param maxConcurrentExchanges partitions exchanged at once by this node as initiator
+ * @param stepTimeoutMillis an exchange waiting longer than this for a peer's answer gives up
+ * @param rebuildMillis a tree is rebuilt from a scan when it is older than this, in case it drifted
+ *     from the data (a bug, a bit flip); 0: never
+ */
+public record AntiEntropySettings(
+    boolean enabled,
+    long sweepMillis,
+    long confirmDelayMillis,
+    int maxKeysPerExchange,
+    long bytesPerSecond,
+    int maxConcurrentExchanges,
+    long stepTimeoutMillis,
+    long rebuildMillis) {
+  /** Hourly sweeps, a second's confirmation delay, 1,000 keys and 4 MiB/s, weekly rebuilds. */
+  public static final AntiEntropySettings DEFAULT =
+      new AntiEntropySettings(
+          true, 3_600_000, 1_000, 1_000, 4L << 20, 1, 30_000, 7L * 24 * 3_600_000);
+
+  /** Segments asked for in one keys request; more differing segments wait for the next exchange. */
+  public static final int MAX_SEGMENTS_PER_REQUEST = 512;
+  /** Keys fetched per request. */
+  public static final int MAX_KEYS_PER_FETCH = 256;
+  /** Records per message stop being added past this many bytes (at least one is always sent). */
+  public static final int MAX_RECORD_BYTES_PER_MESSAGE = 1 << 20;
+
+  public AntiEntropySettings {
+    if (sweepMillis <= 0 || confirmDelayMillis < 0 || stepTimeoutMillis <= 0 || rebuildMillis < 0) {
+      throw new IllegalArgumentException("anti-entropy periods must be positive");
+    }
+    if (maxKeysPerExchange < 1 || maxConcurrentExchanges < 1 || bytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "maxKeysPerExchange and maxConcurrentExchanges must be at least 1, bytesPerSecond >= 0");
+    }
+  }
+
+  public AntiEntropySettings withEnabled(boolean on) {
+    return new AntiEntropySettings(
+        on, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis);
+  }
+
+  public AntiEntropySettings withSweepMillis(long millis) {
+    return new AntiEntropySettings(
+        enabled, millis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis);
+  }
+}
