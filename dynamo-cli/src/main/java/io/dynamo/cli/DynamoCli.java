@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
       GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class,
       RouteCommand.class, HintsCommand.class, RingCommand.class, StageCommands.Join.class,
       StageCommands.Leave.class, StageCommands.Remove.class, StageCommands.MarkDown.class,
-      PlanCommand.class, CommitCommand.class, TransfersCommand.class
+      PlanCommand.class, CommitCommand.class, TransfersCommand.class, RepairCommand.class
     },
     footer = {
       "",

@@ -256,6 +256,43 @@ public final class DynamoClient implements AutoCloseable {
                 Responses.expect(e, Envelope.BodyCase.TRANSFERS_RESPONSE).getTransfersResponse()));
   }
 
+  /**
+   * Asks node {@code node} to exchange every partition it owns (or only {@code partition}, when not
+   * null) with the other owners now; answers the partitions queued.
+   */
+  public CompletableFuture<List<Integer>> repairAsync(int node, Integer partition) {
+    io.dynamo.proto.v1.RepairRequest.Builder r = io.dynamo.proto.v1.RepairRequest.newBuilder();
+    if (partition != null) {
+      r.setHasPartition(true).setPartition(partition);
+    }
+    return nodes.get(node)
+        .request(Envelope.newBuilder().setRepairRequest(r), timeout)
+        .thenApply(e -> List.copyOf(
+            Responses.expect(e, Envelope.BodyCase.REPAIR_RESPONSE).getRepairResponse().getQueuedList()));
+  }
+
+  /** Anti-entropy as node {@code node} reports it. */
+  public CompletableFuture<RepairStatus> repairStatusAsync(int node) {
+    Envelope.Builder request =
+        Envelope.newBuilder().setRepairStatusRequest(
+            io.dynamo.proto.v1.RepairStatusRequest.getDefaultInstance());
+    return nodes.get(node)
+        .request(request, timeout)
+        .thenApply(e -> {
+          io.dynamo.proto.v1.RepairStatusResponse r =
+              Responses.expect(e, Envelope.BodyCase.REPAIR_STATUS_RESPONSE).getRepairStatusResponse();
+          List<RepairStatus.Partition> parts = new java.util.ArrayList<>();
+          for (io.dynamo.proto.v1.PartitionRepairStatus p : r.getPartitionsList()) {
+            parts.add(new RepairStatus.Partition(
+                p.getPartition(), p.getRoot(), p.getTreeReady(), p.getMillisSinceFullExchange(),
+                p.getExchanges(), p.getKeysCompared(), p.getKeysRepaired(), p.getBytesSent(),
+                p.getTreeRebuilds(), p.getTombstonesPurged(), p.getPending(), p.getOwned()));
+          }
+          return new RepairStatus(
+              r.getNodeId(), r.getRingVersion(), r.getPending(), r.getExchangesRunning(), parts);
+        });
+  }
+
   // ---- blocking ------------------------------------------------------------------------------
 
   public GetResult get(String bucket, String key) {

@@ -1,5 +1,7 @@
 package io.dynamo.server;
 
+import io.dynamo.core.antientropy.AntiEntropyService;
+import io.dynamo.core.antientropy.PartitionTrees;
 import io.dynamo.core.cluster.ClusterState;
 import io.dynamo.core.cluster.ClusterStateStore;
 import io.dynamo.core.cluster.NodeEntry;
@@ -64,6 +66,7 @@ import org.slf4j.LoggerFactory;
  * clients and one for peers. {@code main} runs one from a properties file until SIGTERM.
  */
 public final class DynamoServer implements AutoCloseable {
+  private final AntiEntropyService antiEntropy;
   private static final Logger log = LoggerFactory.getLogger(DynamoServer.class);
   /** Storage tasks queued beyond this many are refused (the request fails) instead of piling up. */
   private static final int STORAGE_QUEUE = 10_000;
@@ -150,10 +153,11 @@ public final class DynamoServer implements AutoCloseable {
     this.router = new ShardRouter(() -> views.current().ring(), shards.count());
     // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
     long incarnation = System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000);
+    PartitionTrees trees = new PartitionTrees();
     LocalReplica replica =
         new LocalReplica(
             storage, config.protocol().maxClockEntries(), DotCounter.DEFAULT_LEASE_BLOCK,
-            bucket -> config.buckets().propertiesOf(bucket).keyLimits());
+            bucket -> config.buckets().propertiesOf(bucket).keyLimits(), trees);
     PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
     PeerVerdicts verdicts = new PeerVerdicts();
     this.peers = new PeerConnections[shards.count()];
@@ -216,6 +220,12 @@ public final class DynamoServer implements AutoCloseable {
             protocols[0]::isUp, transfers,
             state -> changeView(ClusterViews.of(state, nextViewVersion(), fileAddresses)));
     protocols[0].attach(membership, new MembershipAdmin(membership, home, storage));
+    this.antiEntropy =
+        new AntiEntropyService(
+            config.nodeId(), config.antiEntropy(), replica, trees,
+            bucket -> config.buckets().propertiesOf(bucket, views.current().bucketDefaults()).conflictMode(),
+            views::current, protocols[0]::isUp, new SystemClock(), home, home, peers[0]);
+    protocols[0].attachAntiEntropy(antiEntropy);
     this.status =
         new StatusReporter(
             config, protocols[0], replica, () -> (System.nanoTime() - started) / 1_000_000,

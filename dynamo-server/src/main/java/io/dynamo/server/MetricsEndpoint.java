@@ -103,6 +103,10 @@ final class MetricsEndpoint implements AutoCloseable {
     CompletableFuture<List<PeerView>> views = new CompletableFuture<>();
     protocolThread.execute(() -> views.complete(protocol.peerViews()));
     List<PeerView> peers = views.get(5, TimeUnit.SECONDS);
+    CompletableFuture<io.dynamo.proto.v1.RepairStatusResponse> repairs = new CompletableFuture<>();
+    protocolThread.execute(() -> repairs.complete(
+        protocol.antiEntropy() == null ? null : protocol.antiEntropy().status()));
+    io.dynamo.proto.v1.RepairStatusResponse repair = repairs.get(5, TimeUnit.SECONDS);
     Map<NodeId, LocalReplica.HintQueueStats> hints = replica.hintQueues();
     long now = wallClock.getAsLong();
 
@@ -130,6 +134,9 @@ final class MetricsEndpoint implements AutoCloseable {
       line(out, "dynamo_hints_pending", labels, q == null ? 0 : q.count());
       line(out, "dynamo_hints_oldest_age_seconds", labels,
           q == null ? 0 : Math.max(0, now - q.oldestCreatedAtMillis()) / 1000.0);
+    }
+    if (repair != null) {
+      antiEntropy(out, node, repair);
     }
     header(out, "dynamo_missed_ack_hints_total", "counter",
         "hints kept for replicas believed up that did not acknowledge a write in time");
@@ -164,6 +171,43 @@ final class MetricsEndpoint implements AutoCloseable {
           node + ",reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"", admission.refused(r));
     }
     return out.toString();
+  }
+
+  /** Per owned partition: anti-entropy's progress and what it found (docs/anti-entropy.md). */
+  private static void antiEntropy(
+      StringBuilder out, String node, io.dynamo.proto.v1.RepairStatusResponse repair) {
+    header(out, "dynamo_ae_pending_repairs", "gauge", "on-demand exchanges queued or running");
+    line(out, "dynamo_ae_pending_repairs", node, repair.getPending());
+    String[][] series = {
+      {"dynamo_ae_seconds_since_full_exchange", "gauge",
+          "seconds since the partition was last exchanged with every other owner (-1: never)"},
+      {"dynamo_ae_exchanges_total", "counter", "exchanges of the partition this node started"},
+      {"dynamo_ae_keys_compared_total", "counter", "keys whose digests exchanges compared"},
+      {"dynamo_ae_keys_repaired_total", "counter", "keys found different and sent or fetched"},
+      {"dynamo_ae_bytes_sent_total", "counter", "bytes this node's exchanges sent"},
+      {"dynamo_ae_tree_rebuilds_total", "counter", "times the partition's hash tree was built"},
+      {"dynamo_ae_tree_ready", "gauge", "1 when the partition's hash tree is built"},
+    };
+    for (String[] s : series) {
+      header(out, s[0], s[1], s[2]);
+      for (io.dynamo.proto.v1.PartitionRepairStatus p : repair.getPartitionsList()) {
+        if (!p.getOwned()) {
+          continue;
+        }
+        String labels = node + ",partition=\"" + p.getPartition() + "\"";
+        double v = switch (s[0]) {
+          case "dynamo_ae_seconds_since_full_exchange" ->
+              p.getMillisSinceFullExchange() < 0 ? -1 : p.getMillisSinceFullExchange() / 1000.0;
+          case "dynamo_ae_exchanges_total" -> p.getExchanges();
+          case "dynamo_ae_keys_compared_total" -> p.getKeysCompared();
+          case "dynamo_ae_keys_repaired_total" -> p.getKeysRepaired();
+          case "dynamo_ae_bytes_sent_total" -> p.getBytesSent();
+          case "dynamo_ae_tree_rebuilds_total" -> p.getTreeRebuilds();
+          default -> p.getTreeReady() ? 1 : 0;
+        };
+        line(out, s[0], labels, v);
+      }
+    }
   }
 
   private static void header(StringBuilder out, String name, String type, String help) {

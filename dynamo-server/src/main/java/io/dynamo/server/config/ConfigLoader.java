@@ -1,5 +1,6 @@
 package io.dynamo.server.config;
 
+import io.dynamo.core.antientropy.AntiEntropySettings;
 import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
@@ -102,6 +103,7 @@ public final class ConfigLoader {
         optional("handoff.interval", positive(Units::duration), Duration.ofMillis(100));
     int handoffRate = optional("handoff.max-rate", range(1, 1_000_000), 2_000);
     boolean handoff = optional("handoff.enabled", ConfigLoader::bool, true);
+    boolean readRepair = optional("read-repair.enabled", ConfigLoader::bool, true);
     long forwardRetryMillis =
         optional(
                 "request.forward-retry",
@@ -116,7 +118,7 @@ public final class ConfigLoader {
     ProtocolSettings protocol =
         new ProtocolSettings(
             timeoutMillis, maxClockEntries, (int) maxKey, heartbeat.toMillis(),
-            handoffInterval.toMillis(), handoffRate, handoff, forwardRetryMillis);
+            handoffInterval.toMillis(), handoffRate, handoff, forwardRetryMillis, readRepair);
     double threshold =
         optional("failure-detector.phi-threshold", ConfigLoader::positiveDouble, 8.0);
     Duration pause =
@@ -164,7 +166,33 @@ public final class ConfigLoader {
     return new NodeConfig(
         nodeId, client, peer, metrics, dataDir, partitions, members, self, seeds, autoJoin,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
-        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network);
+        RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network,
+        antiEntropy());
+  }
+
+  /** The {@code anti-entropy.*} keys (docs/anti-entropy.md). */
+  private AntiEntropySettings antiEntropy() {
+    AntiEntropySettings d = AntiEntropySettings.DEFAULT;
+    boolean enabled = optional("anti-entropy.enabled", ConfigLoader::bool, d.enabled());
+    Duration sweep =
+        optional("anti-entropy.sweep", positive(Units::duration), Duration.ofMillis(d.sweepMillis()));
+    Duration confirm =
+        optional(
+            "anti-entropy.confirm-delay", Units::duration, Duration.ofMillis(d.confirmDelayMillis()));
+    int maxKeys =
+        optional("anti-entropy.max-keys-per-exchange", range(1, 1_000_000), d.maxKeysPerExchange());
+    long rate = optional("anti-entropy.max-rate", Units::bytes, d.bytesPerSecond());
+    int concurrent =
+        optional("anti-entropy.max-concurrent-exchanges", range(1, 64), d.maxConcurrentExchanges());
+    Duration step =
+        optional(
+            "anti-entropy.step-timeout", positive(Units::duration),
+            Duration.ofMillis(d.stepTimeoutMillis()));
+    Duration rebuild =
+        optional("anti-entropy.tree-rebuild", Units::duration, Duration.ofMillis(d.rebuildMillis()));
+    return new AntiEntropySettings(
+        enabled, sweep.toMillis(), confirm.toMillis(), maxKeys, rate, concurrent, step.toMillis(),
+        rebuild.toMillis());
   }
 
   private RequestLimits requestLimits(long maxFrame) {

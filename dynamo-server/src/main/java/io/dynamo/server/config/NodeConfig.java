@@ -1,5 +1,6 @@
 package io.dynamo.server.config;
 
+import io.dynamo.core.antientropy.AntiEntropySettings;
 import io.dynamo.core.membership.PhiAccrualSettings;
 import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
@@ -52,7 +53,8 @@ public record NodeConfig(
     int ioThreads,
     Duration shutdownGrace,
     RequestLimits requestLimits,
-    NetworkLimits network) {
+    NetworkLimits network,
+    AntiEntropySettings antiEntropy) {
 
   public NodeConfig {
     members = List.copyOf(members);
