@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     description = {
       "Runs anti-entropy now: every member exchanges each partition it owns (or only --partition P)"
           + " with the partition's other owners, repairing the keys whose versions differ, and the"
-          + " command shows progress until every member is done (or --timeout passes).",
+          + " command shows progress until every member is done (or --wait passes).",
       "--status only shows, per partition, each owner's hash-tree root (replicas that agree have"
           + " equal roots), the time since the last full exchange and the keys repaired; --differing"
           + " lists only the partitions whose owners disagree.",
@@ -42,7 +42,7 @@ final class RepairCommand extends ClientCommand {
   boolean differing;
 
   @Option(
-      names = "--timeout",
+      names = "--wait",
       converter = DurationConverter.class,
       defaultValue = "10m",
       description = "How long to wait for the exchanges (default ${DEFAULT-VALUE}).")

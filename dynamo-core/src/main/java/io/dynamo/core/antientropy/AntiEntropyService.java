@@ -83,6 +83,12 @@ public final class AntiEntropyService {
   private final Map<Long, Exchange> exchanges = new HashMap<>();
   /** Partitions an operator asked to repair, in order; taken before scheduled ones. */
   private final LinkedHashSet<Integer> onDemand = new LinkedHashSet<>();
+  /**
+   * Partitions whose last exchange stopped at its segment or key cap: exchanged again as soon as
+   * there is room, so a large difference (a node rebuilt from empty) is repaired at the byte budget
+   * rather than one capped round per sweep.
+   */
+  private final LinkedHashSet<Integer> followUps = new LinkedHashSet<>();
   /** Partitions being exchanged now (with one peer after another). */
   private final Set<Integer> running = new LinkedHashSet<>();
   private final Deque<Integer> rebuildQueue = new ArrayDeque<>();
@@ -302,16 +308,18 @@ public final class AntiEntropyService {
     pump();
   }
 
-  /** Starts on-demand exchanges while there is room. */
+  /** Starts on-demand exchanges, then follow-ups, while there is room. */
   private void pump() {
-    var it = onDemand.iterator();
-    while (it.hasNext() && running.size() < settings.maxConcurrentExchanges() + 1) {
-      int p = it.next();
-      if (running.contains(p)) {
-        continue;
+    for (LinkedHashSet<Integer> queue : List.of(onDemand, followUps)) {
+      var it = queue.iterator();
+      while (it.hasNext() && running.size() < settings.maxConcurrentExchanges() + 1) {
+        int p = it.next();
+        if (running.contains(p)) {
+          continue;
+        }
+        it.remove();
+        runPartition(p);
       }
-      it.remove();
-      runPartition(p);
     }
   }
 
@@ -372,6 +380,9 @@ public final class AntiEntropyService {
       } else if (result.keysRepaired() > 0) {
         log.info("anti-entropy repaired {} keys of partition {} with {}", result.keysRepaired(),
             partition, peer);
+      }
+      if (result.more()) {
+        followUps.add(partition);
       }
       boolean ok = allOk && result.completed();
       // Leave the protocol thread's current turn before the next exchange starts.

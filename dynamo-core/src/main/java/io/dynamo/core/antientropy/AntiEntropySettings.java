@@ -27,10 +27,10 @@ public record AntiEntropySettings(
     int maxConcurrentExchanges,
     long stepTimeoutMillis,
     long rebuildMillis) {
-  /** Hourly sweeps, a second's confirmation delay, 1,000 keys and 4 MiB/s, weekly rebuilds. */
+  /** Sweeps every 10 minutes, a second's confirmation delay, 1,000 keys and 4 MiB/s, weekly rebuilds. */
   public static final AntiEntropySettings DEFAULT =
       new AntiEntropySettings(
-          true, 3_600_000, 1_000, 1_000, 4L << 20, 1, 30_000, 7L * 24 * 3_600_000);
+          true, 600_000, 1_000, 1_000, 4L << 20, 1, 30_000, 7L * 24 * 3_600_000);
 
   /** Segments asked for in one keys request; more differing segments wait for the next exchange. */
   public static final int MAX_SEGMENTS_PER_REQUEST = 512;

@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  */
 final class Exchange {
   /** How an exchange ended. */
-  record Result(boolean completed, long keysCompared, long keysRepaired, long bytesSent, String detail) {}
+  record Result(
+      boolean completed, long keysCompared, long keysRepaired, long bytesSent, boolean more,
+      String detail) {}
 
   private enum Step { ROOT, SEGMENTS, CONFIRM, KEYS, REPAIR, DONE }
 
@@ -54,6 +56,8 @@ final class Exchange {
   private boolean fetchMerging;
   /** Whether a tree or keys request is out and its answer not yet handled. */
   private boolean awaiting;
+  /** Whether differences were left for another round (the segment or key cap was reached). */
+  private boolean more;
 
   Exchange(AntiEntropyService service, long id, int partition, NodeId peer, Consumer<Result> onDone) {
     this.service = service;
@@ -145,6 +149,7 @@ final class Exchange {
           List<Integer> confirmed = new ArrayList<>(still);
           if (confirmed.size() > AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST) {
             confirmed = confirmed.subList(0, AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST);
+            more = true;
           }
           suspects = confirmed;
           step = Step.KEYS;
@@ -214,6 +219,7 @@ final class Exchange {
         continue;
       }
       if (keysRepaired >= service.settings().maxKeysPerExchange()) {
+        more = true;
         break;
       }
       keysRepaired++;
@@ -332,7 +338,7 @@ final class Exchange {
   private void finish(boolean completed, String detail) {
     step = Step.DONE;
     cancelTimer();
-    onDone.accept(new Result(completed, keysCompared, keysRepaired, bytesSent, detail));
+    onDone.accept(new Result(completed, keysCompared, keysRepaired, bytesSent, completed && more, detail));
   }
 
   boolean done() {

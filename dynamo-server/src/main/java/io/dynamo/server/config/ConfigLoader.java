@@ -158,6 +158,7 @@ public final class ConfigLoader {
     Duration grace = optional("shutdown.grace", Units::duration, Duration.ofSeconds(10));
     RequestLimits limits = requestLimits(maxFrame);
     NetworkLimits network = network((int) maxFrame);
+    AntiEntropySettings antiEntropy = antiEntropy();
     Set<String> unknown = new HashSet<>(props.stringPropertyNames());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
@@ -167,7 +168,7 @@ public final class ConfigLoader {
         nodeId, client, peer, metrics, dataDir, partitions, members, self, seeds, autoJoin,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
         RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network,
-        antiEntropy());
+        antiEntropy);
   }
 
   /** The {@code anti-entropy.*} keys (docs/anti-entropy.md). */
