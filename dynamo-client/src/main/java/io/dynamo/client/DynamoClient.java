@@ -289,7 +289,8 @@ public final class DynamoClient implements AutoCloseable {
                 p.getTreeRebuilds(), p.getTombstonesPurged(), p.getPending(), p.getOwned()));
           }
           return new RepairStatus(
-              r.getNodeId(), r.getRingVersion(), r.getPending(), r.getExchangesRunning(), parts);
+              r.getNodeId(), r.getRingVersion(), r.getPending(), r.getExchangesRunning(),
+              r.getAnswerBytesSent(), parts);
         });
   }
 

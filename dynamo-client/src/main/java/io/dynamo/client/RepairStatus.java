@@ -7,9 +7,16 @@ import java.util.List;
  * hash tree (replicas that agree have equal roots) and what exchanges did.
  *
  * @param pending on-demand exchanges still queued or running on that node
+ * @param answerBytesSent bytes the node sent answering other owners' exchanges (the bytes its own
+ *     exchanges sent are per partition)
  */
 public record RepairStatus(
-    String nodeId, long ringVersion, int pending, long running, List<Partition> partitions) {
+    String nodeId,
+    long ringVersion,
+    int pending,
+    long running,
+    long answerBytesSent,
+    List<Partition> partitions) {
   public RepairStatus {
     partitions = List.copyOf(partitions);
   }

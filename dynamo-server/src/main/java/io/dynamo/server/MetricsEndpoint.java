@@ -178,6 +178,9 @@ final class MetricsEndpoint implements AutoCloseable {
       StringBuilder out, String node, io.dynamo.proto.v1.RepairStatusResponse repair) {
     header(out, "dynamo_ae_pending_repairs", "gauge", "on-demand exchanges queued or running");
     line(out, "dynamo_ae_pending_repairs", node, repair.getPending());
+    header(out, "dynamo_ae_answer_bytes_total", "counter",
+        "bytes sent answering other owners' exchanges");
+    line(out, "dynamo_ae_answer_bytes_total", node, repair.getAnswerBytesSent());
     String[][] series = {
       {"dynamo_ae_seconds_since_full_exchange", "gauge",
           "seconds since the partition was last exchanged with every other owner (-1: never)"},

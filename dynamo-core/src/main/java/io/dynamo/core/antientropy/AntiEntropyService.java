@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AntiEntropyService {
   private static final Logger log = LoggerFactory.getLogger(AntiEntropyService.class);
-  /** Scans answering peers' key requests at once; more are refused and retried later. */
+  /** Scans answering peers' key requests at once; more wait, up to a bound, then are refused. */
   private static final int MAX_CONCURRENT_SCANS = 2;
+  private static final int MAX_WAITING_SCANS = 64;
   private static final int MAX_SEGMENT_HASH_BRANCHES = HashTree.BRANCHES;
 
   private final NodeId self;
@@ -95,6 +96,9 @@ public final class AntiEntropyService {
   private final BitSet rebuildQueued = new BitSet();
   private boolean rebuilding;
   private int scans;
+  private final Deque<Runnable> waitingScans = new ArrayDeque<>();
+  /** Bytes this node sent answering other owners' exchanges. */
+  private long answerBytes;
   private long nextExchangeId = 1;
   private int cursor;
   private boolean started;
@@ -220,7 +224,8 @@ public final class AntiEntropyService {
             .setNodeId(self.value())
             .setRingVersion(view.version())
             .setPending(pendingRepairs())
-            .setExchangesRunning(running.size());
+            .setExchangesRunning(running.size())
+            .setAnswerBytesSent(answerBytes);
     long now = clock.monotonicMillis();
     Set<Integer> all = new java.util.TreeSet<>(owned);
     all.addAll(stats.keySet());
@@ -312,7 +317,7 @@ public final class AntiEntropyService {
   private void pump() {
     for (LinkedHashSet<Integer> queue : List.of(onDemand, followUps)) {
       var it = queue.iterator();
-      while (it.hasNext() && running.size() < settings.maxConcurrentExchanges() + 1) {
+      while (it.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
         int p = it.next();
         if (running.contains(p)) {
           continue;
@@ -342,54 +347,55 @@ public final class AntiEntropyService {
     running.add(partition);
     long startedAt = clock.monotonicMillis();
     PartitionRepairStats s = stats.computeIfAbsent(partition, p -> new PartitionRepairStats());
-    exchangeWith(partition, others, 0, startedAt, true, s);
-  }
-
-  private void exchangeWith(
-      int partition, List<NodeId> others, int index, long startedAt, boolean allOk,
-      PartitionRepairStats s) {
-    if (closed) {
-      running.remove(partition);
+    // With every other owner at once: the exchanges mostly wait, each on its own peer.
+    int[] left = {others.size()};
+    boolean[] allOk = {true};
+    Runnable oneDone = () -> {
+      if (--left[0] == 0) {
+        running.remove(partition);
+        if (allOk[0]) {
+          s.lastFullExchangeStart = startedAt;
+        }
+        // Leave the protocol thread's current turn before the next exchanges start.
+        scheduler.schedule(0, this::pump);
+      }
+    };
+    if (others.isEmpty()) {
+      left[0] = 1;
+      oneDone.run();
       return;
     }
-    if (index == others.size()) {
-      running.remove(partition);
-      if (allOk) {
-        s.lastFullExchangeStart = startedAt;
+    for (NodeId peer : others) {
+      if (closed || !isUp.test(peer) || !exchangeable(view, partition, peer)) {
+        allOk[0] = false;
+        oneDone.run();
+        continue;
       }
-      pump();
-      return;
+      long id = nextExchangeId++;
+      Exchange exchange = new Exchange(this, id, partition, peer, result -> {
+        exchanges.remove(id);
+        exchangesRun++;
+        s.exchanges++;
+        s.keysCompared += result.keysCompared();
+        s.keysRepaired += result.keysRepaired();
+        s.bytesSent += result.bytesSent();
+        if (!result.completed()) {
+          exchangesFailed++;
+          allOk[0] = false;
+          log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
+              result.detail());
+        } else if (result.keysRepaired() > 0) {
+          log.info("anti-entropy repaired {} keys of partition {} with {}", result.keysRepaired(),
+              partition, peer);
+        }
+        if (result.more()) {
+          followUps.add(partition);
+        }
+        oneDone.run();
+      });
+      exchanges.put(id, exchange);
+      exchange.start();
     }
-    NodeId peer = others.get(index);
-    if (!isUp.test(peer) || !exchangeable(views.get(), partition, peer)) {
-      exchangeWith(partition, others, index + 1, startedAt, false, s);
-      return;
-    }
-    long id = nextExchangeId++;
-    Exchange exchange = new Exchange(this, id, partition, peer, result -> {
-      exchanges.remove(id);
-      exchangesRun++;
-      s.exchanges++;
-      s.keysCompared += result.keysCompared();
-      s.keysRepaired += result.keysRepaired();
-      s.bytesSent += result.bytesSent();
-      if (!result.completed()) {
-        exchangesFailed++;
-        log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
-            result.detail());
-      } else if (result.keysRepaired() > 0) {
-        log.info("anti-entropy repaired {} keys of partition {} with {}", result.keysRepaired(),
-            partition, peer);
-      }
-      if (result.more()) {
-        followUps.add(partition);
-      }
-      boolean ok = allOk && result.completed();
-      // Leave the protocol thread's current turn before the next exchange starts.
-      scheduler.schedule(0, () -> exchangeWith(partition, others, index + 1, startedAt, ok, s));
-    });
-    exchanges.put(id, exchange);
-    exchange.start();
   }
 
   // ---- trees ----
@@ -516,7 +522,7 @@ public final class AntiEntropyService {
         AeKeysResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
     if (!exchangeable(views.get(), p, from)
         || r.getSegmentsCount() > AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST
-        || scans >= MAX_CONCURRENT_SCANS) {
+        || waitingScans.size() >= MAX_WAITING_SCANS) {
       send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
       return;
     }
@@ -528,9 +534,9 @@ public final class AntiEntropyService {
       }
       segments.add(s);
     }
-    scans++;
-    localDigests(p, segments, (digests, error) -> {
+    waitingScans.add(() -> localDigests(p, segments, (digests, error) -> {
       scans--;
+      nextScan();
       if (error != null) {
         send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.NOT_READY)));
         return;
@@ -540,7 +546,16 @@ public final class AntiEntropyService {
             .setKey(ByteString.copyFrom(d.getKey().array())).setDigest(d.getValue()));
       }
       send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.OK)));
-    });
+    }));
+    nextScan();
+  }
+
+  /** Starts waiting scans for peers' key requests while fewer than the limit run. */
+  private void nextScan() {
+    while (scans < MAX_CONCURRENT_SCANS && !waitingScans.isEmpty()) {
+      scans++;
+      waitingScans.poll().run();
+    }
   }
 
   private void answerFetch(NodeId from, AeFetchRequest r) {
@@ -702,8 +717,11 @@ public final class AntiEntropyService {
     }
   }
 
+  /** Sends an answer to a peer's exchange. */
   private void send(NodeId to, Envelope.Builder message) {
-    sendToPeer(to, message.build());
+    Envelope e = message.build();
+    answerBytes += e.getSerializedSize();
+    sendToPeer(to, e);
   }
 
   AntiEntropySettings settings() {
