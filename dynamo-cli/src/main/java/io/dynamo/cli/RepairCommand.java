@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
           + " lists only the partitions whose owners disagree.",
       "--json prints {\"partitions\":[{\"partition\":P,\"roots\":{ID:HEX,...},\"agree\":B,"
           + "\"secondsSinceFullExchange\":S,\"keysRepaired\":K},...],\"agree\":N,\"differ\":N,"
-          + "\"unknown\":N,\"unreachable\":[ID,...]}."
+          + "\"unknown\":N,\"unreachable\":[ID,...],\"nodes\":{ID:{\"exchangeBytesSent\":B,"
+          + "\"answerBytesSent\":B,\"keysCompared\":K,\"keysRepaired\":K,\"exchanges\":E,"
+          + "\"pending\":P},...}}."
     })
 final class RepairCommand extends ClientCommand {
   @Option(names = "--partition", paramLabel = "P", description = "Only this partition.")
@@ -57,7 +59,7 @@ final class RepairCommand extends ClientCommand {
         int queued = 0;
         for (int i = 0; i < members.size(); i++) {
           try {
-            queued += all.repairAsync(i, partition).join().size();
+            queued += all.repairAsync(i, partition, true).join().size();
           } catch (CompletionException e) {
             if (!json) {
               out.printf("%s did not answer: %s%n", members.get(i).nodeId(), failure(e).getMessage());
@@ -170,6 +172,21 @@ final class RepairCommand extends ClientCommand {
       body.put("differ", differ);
       body.put("unknown", unknown);
       body.put("unreachable", unreachable);
+      Map<String, Object> nodes = new LinkedHashMap<>();
+      statuses.forEach((node, st) -> {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("exchangeBytesSent",
+            st.partitions().stream().mapToLong(RepairStatus.Partition::bytesSent).sum());
+        n.put("answerBytesSent", st.answerBytesSent());
+        n.put("keysCompared",
+            st.partitions().stream().mapToLong(RepairStatus.Partition::keysCompared).sum());
+        n.put("keysRepaired",
+            st.partitions().stream().mapToLong(RepairStatus.Partition::keysRepaired).sum());
+        n.put("exchanges", st.partitions().stream().mapToLong(RepairStatus.Partition::exchanges).sum());
+        n.put("pending", st.pending());
+        nodes.put(node, n);
+      });
+      body.put("nodes", nodes);
       out.println(Json.write(body));
     } else {
       out.printf("%d partitions: %d agree, %d differ, %d unknown (a tree not built or a node not"

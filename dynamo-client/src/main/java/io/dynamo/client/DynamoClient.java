@@ -258,10 +258,14 @@ public final class DynamoClient implements AutoCloseable {
 
   /**
    * Asks node {@code node} to exchange every partition it owns (or only {@code partition}, when not
-   * null) with the other owners now; answers the partitions queued.
+   * null) with the other owners now; answers the partitions queued. With {@code everyMemberAsked}
+   * (the caller asks every member), the node exchanges only with the owners after it in each
+   * partition's owner list, so each pair of owners exchanges once.
    */
-  public CompletableFuture<List<Integer>> repairAsync(int node, Integer partition) {
-    io.dynamo.proto.v1.RepairRequest.Builder r = io.dynamo.proto.v1.RepairRequest.newBuilder();
+  public CompletableFuture<List<Integer>> repairAsync(
+      int node, Integer partition, boolean everyMemberAsked) {
+    io.dynamo.proto.v1.RepairRequest.Builder r =
+        io.dynamo.proto.v1.RepairRequest.newBuilder().setEveryMemberAsked(everyMemberAsked);
     if (partition != null) {
       r.setHasPartition(true).setPartition(partition);
     }

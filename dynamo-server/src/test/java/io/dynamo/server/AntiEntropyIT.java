@@ -65,7 +65,7 @@ class AntiEntropyIT {
           .until(() -> allTreesReady(cluster));
       assertThat(differing(cluster)).isNotEmpty();
       for (int i = 0; i < 3; i++) {
-        assertThat(cluster.client(i).repairAsync(0, null).join()).isNotEmpty();
+        assertThat(cluster.client(i).repairAsync(0, null, true).join()).isNotEmpty();
       }
       Awaitility.await("repairs done and owners agree")
           .atMost(Duration.ofSeconds(60))

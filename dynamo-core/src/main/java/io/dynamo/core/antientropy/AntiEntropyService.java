@@ -83,7 +83,7 @@ public final class AntiEntropyService {
   private final Map<Integer, Long> builtAt = new HashMap<>();
   private final Map<Long, Exchange> exchanges = new HashMap<>();
   /** Partitions an operator asked to repair, in order; taken before scheduled ones. */
-  private final LinkedHashSet<Integer> onDemand = new LinkedHashSet<>();
+  private final LinkedHashMap<Integer, Boolean> onDemand = new LinkedHashMap<>();
   /**
    * Partitions whose last exchange stopped at its segment or key cap: exchanged again as soon as
    * there is room, so a large difference (a node rebuilt from empty) is repaired at the byte budget
@@ -190,13 +190,17 @@ public final class AntiEntropyService {
 
   // ---- operator ----
 
-  /** Queues every owned partition (or just {@code partition}) for an exchange now. */
-  public List<Integer> repair(Integer partition) {
+  /**
+   * Queues every owned partition (or just {@code partition}) for an exchange now, with every other
+   * owner, or, when {@code everyMemberAsked} (an operator asks all members at once), only with the
+   * owners after this node in each partition's owner list, so each pair exchanges once.
+   */
+  public List<Integer> repair(Integer partition, boolean everyMemberAsked) {
     ClusterView view = views.get();
     List<Integer> queued = new ArrayList<>();
     for (int p : owned(view)) {
       if (partition == null || partition == p) {
-        if (onDemand.add(p) || running.contains(p)) {
+        if (onDemand.putIfAbsent(p, everyMemberAsked) == null || running.contains(p)) {
           queued.add(p);
         }
       }
@@ -209,7 +213,7 @@ public final class AntiEntropyService {
   public int pendingRepairs() {
     int n = onDemand.size();
     for (int p : running) {
-      if (!onDemand.contains(p)) {
+      if (!onDemand.containsKey(p)) {
         n++;
       }
     }
@@ -231,6 +235,7 @@ public final class AntiEntropyService {
     all.addAll(stats.keySet());
     for (int p : all) {
       PartitionRepairStats s = stats.getOrDefault(p, new PartitionRepairStats());
+      long lastFull = owned.contains(p) ? s.lastFullExchangeStart(otherOwners(view, p)) : -1;
       Long root = trees.read(p, HashTree::root);
       out.addPartitions(
           PartitionRepairStatus.newBuilder()
@@ -238,14 +243,14 @@ public final class AntiEntropyService {
               .setRoot(root == null ? 0 : root)
               .setTreeReady(root != null)
               .setMillisSinceFullExchange(
-                  s.lastFullExchangeStart < 0 ? -1 : now - s.lastFullExchangeStart)
+                  lastFull < 0 ? -1 : now - lastFull)
               .setExchanges(s.exchanges)
               .setKeysCompared(s.keysCompared)
               .setKeysRepaired(s.keysRepaired)
               .setBytesSent(s.bytesSent)
               .setTreeRebuilds(trees.rebuilds(p))
               .setTombstonesPurged(s.tombstonesPurged)
-              .setPending(onDemand.contains(p) || running.contains(p))
+              .setPending(onDemand.containsKey(p) || running.contains(p))
               .setOwned(owned.contains(p)));
     }
     return out.build();
@@ -306,7 +311,7 @@ public final class AntiEntropyService {
         cursor = (cursor + 1) % owned.size();
         int p = owned.get(cursor);
         if (!running.contains(p)) {
-          runPartition(p);
+          runPartition(p, true);
         }
       }
     }
@@ -315,21 +320,32 @@ public final class AntiEntropyService {
 
   /** Starts on-demand exchanges, then follow-ups, while there is room. */
   private void pump() {
-    for (LinkedHashSet<Integer> queue : List.of(onDemand, followUps)) {
-      var it = queue.iterator();
-      while (it.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
-        int p = it.next();
-        if (running.contains(p)) {
-          continue;
-        }
-        it.remove();
-        runPartition(p);
+    var asked = onDemand.entrySet().iterator();
+    while (asked.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
+      Map.Entry<Integer, Boolean> e = asked.next();
+      if (running.contains(e.getKey())) {
+        continue;
       }
+      asked.remove();
+      runPartition(e.getKey(), e.getValue());
+    }
+    var more = followUps.iterator();
+    while (more.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
+      int p = more.next();
+      if (running.contains(p)) {
+        continue;
+      }
+      more.remove();
+      runPartition(p, true);
     }
   }
 
-  /** Exchanges {@code partition} with each other owner in turn. */
-  private void runPartition(int partition) {
+  /**
+   * Exchanges {@code partition} with every other owner at once, or with those after this node in
+   * the owner list when {@code laterOwnersOnly} (each pair of owners exchanges once when every
+   * owner does this).
+   */
+  private void runPartition(int partition, boolean laterOwnersOnly) {
     ClusterView view = views.get();
     if (!isOwner(view, partition, self) || movingIn(view, partition)) {
       return;
@@ -339,8 +355,11 @@ public final class AntiEntropyService {
       return;
     }
     List<NodeId> others = new ArrayList<>();
+    boolean afterSelf = false;
     for (NodeId owner : view.ring().table().owners(partition)) {
-      if (!owner.equals(self)) {
+      if (owner.equals(self)) {
+        afterSelf = true;
+      } else if (afterSelf || !laterOwnersOnly) {
         others.add(owner);
       }
     }
@@ -349,13 +368,9 @@ public final class AntiEntropyService {
     PartitionRepairStats s = stats.computeIfAbsent(partition, p -> new PartitionRepairStats());
     // With every other owner at once: the exchanges mostly wait, each on its own peer.
     int[] left = {others.size()};
-    boolean[] allOk = {true};
     Runnable oneDone = () -> {
       if (--left[0] == 0) {
         running.remove(partition);
-        if (allOk[0]) {
-          s.lastFullExchangeStart = startedAt;
-        }
         // Leave the protocol thread's current turn before the next exchanges start.
         scheduler.schedule(0, this::pump);
       }
@@ -367,7 +382,6 @@ public final class AntiEntropyService {
     }
     for (NodeId peer : others) {
       if (closed || !isUp.test(peer) || !exchangeable(view, partition, peer)) {
-        allOk[0] = false;
         oneDone.run();
         continue;
       }
@@ -381,12 +395,14 @@ public final class AntiEntropyService {
         s.bytesSent += result.bytesSent();
         if (!result.completed()) {
           exchangesFailed++;
-          allOk[0] = false;
           log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
               result.detail());
-        } else if (result.keysRepaired() > 0) {
-          log.info("anti-entropy repaired {} keys of partition {} with {}", result.keysRepaired(),
-              partition, peer);
+        } else {
+          s.lastWith.put(peer, startedAt);
+          if (result.keysRepaired() > 0) {
+            log.info("anti-entropy repaired {} keys of partition {} with {}",
+                result.keysRepaired(), partition, peer);
+          }
         }
         if (result.more()) {
           followUps.add(partition);
@@ -396,6 +412,22 @@ public final class AntiEntropyService {
       exchanges.put(id, exchange);
       exchange.start();
     }
+  }
+
+  /** Notes, as responder, that {@code peer}'s exchange of {@code partition} reached its end. */
+  private void exchangedWith(int partition, NodeId peer) {
+    stats.computeIfAbsent(partition, x -> new PartitionRepairStats())
+        .lastWith.put(peer, clock.monotonicMillis());
+  }
+
+  private List<NodeId> otherOwners(ClusterView view, int partition) {
+    List<NodeId> out = new ArrayList<>();
+    for (NodeId owner : view.ring().table().owners(partition)) {
+      if (!owner.equals(self)) {
+        out.add(owner);
+      }
+    }
+    return out;
   }
 
   // ---- trees ----
@@ -512,6 +544,9 @@ public final class AntiEntropyService {
       out.setStatus(AeTreeResponse.Status.NOT_READY);
     } else {
       out.setStatus(AeTreeResponse.Status.OK);
+      if (r.getBranchesCount() == 0 && out.getRoot() == r.getRoot()) {
+        exchangedWith(p, from);
+      }
     }
     send(from, Envelope.newBuilder().setAeTreeResponse(out));
   }
@@ -534,6 +569,7 @@ public final class AntiEntropyService {
       }
       segments.add(s);
     }
+    exchangedWith(p, from);
     waitingScans.add(() -> localDigests(p, segments, (digests, error) -> {
       scans--;
       nextScan();

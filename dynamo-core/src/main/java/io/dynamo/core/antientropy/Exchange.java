@@ -53,6 +53,8 @@ final class Exchange {
   private final Set<ByteBuffer> toFetch = new LinkedHashSet<>();
   private final Set<ByteBuffer> fetching = new LinkedHashSet<>();
   private int pushesUnacked;
+  /** Whether this node's records to push are being read (the pushes are not counted yet). */
+  private boolean pushReading;
   private boolean fetchMerging;
   /** Whether a tree or keys request is out and its answer not yet handled. */
   private boolean awaiting;
@@ -235,7 +237,9 @@ final class Exchange {
       return;
     }
     if (!push.isEmpty()) {
+      pushReading = true;
       service.readRecords(partition, push, (records, error) -> {
+        pushReading = false;
         if (step != Step.REPAIR) {
           return;
         }
@@ -306,8 +310,8 @@ final class Exchange {
   }
 
   private void maybeDone() {
-    if (step == Step.REPAIR && pushesUnacked == 0 && toFetch.isEmpty() && fetching.isEmpty()
-        && !fetchMerging) {
+    if (step == Step.REPAIR && !pushReading && pushesUnacked == 0 && toFetch.isEmpty()
+        && fetching.isEmpty() && !fetchMerging) {
       finish(true, "repaired " + keysRepaired + " keys");
     }
   }

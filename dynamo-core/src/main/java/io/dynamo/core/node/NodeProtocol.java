@@ -338,7 +338,8 @@ public final class NodeProtocol implements OperationHost {
           "no partition " + Integer.toUnsignedString(r.getPartition()) + ": the ring has "
               + views.current().ring().partitions());
     }
-    List<Integer> queued = antiEntropy.repair(r.getHasPartition() ? r.getPartition() : null);
+    List<Integer> queued =
+        antiEntropy.repair(r.getHasPartition() ? r.getPartition() : null, r.getEveryMemberAsked());
     reply.accept(Envelope.newBuilder().setProtocolVersion(Replies.PROTOCOL_VERSION)
         .setRequestId(id).setRepairResponse(
             io.dynamo.proto.v1.RepairResponse.newBuilder().addAllQueued(queued)).build());

@@ -65,6 +65,15 @@ class AntiEntropyConvergenceTest {
     if (converged == null) {
       problems.add("replicas still differ " + CONVERGE_LIMIT_MILLIS + " ms after healing: partitions "
           + differingPartitions(cluster));
+      for (int p : differingPartitions(cluster)) {
+        for (NodeId owner : cluster.ring().preferenceList(p, cluster.config().n())) {
+          SimulatedNode node = cluster.node(owner);
+          Long root = node.trees() == null ? null : node.trees().read(p, t -> t.root());
+          problems.add("  p" + p + " on " + owner + (cluster.isUp(owner) ? "" : " (down)") + ": "
+              + contentOf(node.engine(), p).size() / 2 + " keys, tree root "
+              + (root == null ? "none" : Long.toHexString(root)));
+        }
+      }
     }
     return problems;
   }
