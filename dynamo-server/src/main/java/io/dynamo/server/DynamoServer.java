@@ -157,7 +157,8 @@ public final class DynamoServer implements AutoCloseable {
     LocalReplica replica =
         new LocalReplica(
             storage, config.protocol().maxClockEntries(), DotCounter.DEFAULT_LEASE_BLOCK,
-            bucket -> config.buckets().propertiesOf(bucket).keyLimits(), trees);
+            bucket -> config.buckets().propertiesOf(bucket).keyLimits(), trees,
+            new java.security.SecureRandom()::nextLong);
     PeerHealth health = PeerHealth.of(new FailureDetector(config.nodeId(), config.failureDetector()));
     PeerVerdicts verdicts = new PeerVerdicts();
     this.peers = new PeerConnections[shards.count()];

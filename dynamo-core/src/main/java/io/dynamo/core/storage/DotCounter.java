@@ -1,11 +1,13 @@
 package io.dynamo.core.storage;
 
+import io.dynamo.core.ring.NodeId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The counter of the dots a node creates: one {@code long} for every key, strictly increasing, never
@@ -51,7 +53,18 @@ public final class DotCounter {
 
   private static final int LEGACY_DELETE_CHUNK = 4096;
 
+  /**
+   * The {@link Keyspace#META} key of the node's epoch: UTF-8, chosen when the node first wrote to
+   * this data directory. Dots of this directory's incarnation of the node are made by the actor
+   * {@code <node id>~<epoch>}, so a node whose data was lost (a wiped directory, a replaced disk)
+   * starts a new actor and can never reissue a dot its earlier incarnation made, even though its
+   * counter starts again from zero.
+   */
+  static final byte[] EPOCH_KEY = "node-epoch".getBytes(StandardCharsets.US_ASCII);
+
   private final long block;
+  /** "" for a directory from before epochs (its dots are made by the plain node id). */
+  private final String epoch;
   /** The highest counter handed out. */
   private final AtomicLong issued;
   /** The highest mark known to be stored; counters up to it need no new mark. */
@@ -59,8 +72,9 @@ public final class DotCounter {
   /** Held by the one writer of a new mark, from before the counter is handed out until written. */
   private final ReentrantLock leaseWriter = new ReentrantLock();
 
-  private DotCounter(long start, long block) {
+  private DotCounter(long start, long block, String epoch) {
     this.block = block;
+    this.epoch = epoch;
     this.issued = new AtomicLong(start);
     this.storedMark = start;
   }
@@ -72,13 +86,46 @@ public final class DotCounter {
    * @param leaseBlock how many counters one mark write leases, at least 1
    */
   public static DotCounter open(StorageEngine engine, long leaseBlock) {
+    return open(engine, leaseBlock, null);
+  }
+
+  /**
+   * As {@link #open(StorageEngine, long)}, with epochs: a directory that has no epoch and no
+   * counter mark yet (a new or wiped one) gets a new epoch from {@code newEpoch}, stored durably
+   * before any dot is made. A directory with a mark but no epoch (written before epochs) keeps
+   * making dots as the plain node id.
+   *
+   * @param newEpoch random bits for a new epoch; null: no epochs (dots as the plain node id)
+   */
+  public static DotCounter open(StorageEngine engine, long leaseBlock, LongSupplier newEpoch) {
     if (leaseBlock < 1) {
       throw new IllegalArgumentException("lease block must be at least 1: " + leaseBlock);
     }
     byte[] stored = engine.get(Keyspace.META, MARK_KEY);
     long mark = stored == null ? 0 : decodeCounter(stored, "dot counter mark");
     long legacy = migrateLegacyRows(engine, mark);
-    return new DotCounter(Math.max(mark, legacy), leaseBlock);
+    byte[] storedEpoch = engine.get(Keyspace.META, EPOCH_KEY);
+    String epoch = storedEpoch == null ? "" : new String(storedEpoch, StandardCharsets.UTF_8);
+    if (storedEpoch == null && newEpoch != null && stored == null && legacy == 0) {
+      // 40 random bits in base 32: 8 characters; a repeat between two incarnations of one node
+      // would need a one-in-a-trillion draw.
+      epoch = Long.toString((newEpoch.getAsLong() & ((1L << 40) - 1)) | (1L << 40), 32).substring(1);
+      engine.write(
+          new WriteBatch()
+              .put(Keyspace.META, EPOCH_KEY, epoch.getBytes(StandardCharsets.UTF_8))
+              .requireSync());
+    }
+    return new DotCounter(Math.max(mark, legacy), leaseBlock, epoch);
+  }
+
+  /** This directory's epoch; "" when it has none (dots are made by the plain node id). */
+  public String epoch() {
+    return epoch;
+  }
+
+  /** The actor whose dots node {@code self} makes over this directory. */
+  public NodeId actor(NodeId self) {
+    return epoch.isEmpty() ? self : NodeId.of(self.value() + "~" + epoch);
   }
 
   /**

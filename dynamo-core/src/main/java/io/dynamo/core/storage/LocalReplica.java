@@ -69,11 +69,25 @@ public final class LocalReplica {
       long dotLeaseBlock,
       Function<String, KeyLimits> limits,
       DataWriteObserver trees) {
+    this(engine, maxClockEntries, dotLeaseBlock, limits, trees, null);
+  }
+
+  /**
+   * @param newEpoch random bits for the epoch of a new data directory (docs/anti-entropy.md, dots
+   *     after data loss); null: dots are made by the plain node id
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      int maxClockEntries,
+      long dotLeaseBlock,
+      Function<String, KeyLimits> limits,
+      DataWriteObserver trees,
+      java.util.function.LongSupplier newEpoch) {
     this.trees = trees;
     this.limits = limits;
     this.engine = engine;
     this.maxClockEntries = maxClockEntries;
-    this.dots = DotCounter.open(engine, dotLeaseBlock);
+    this.dots = DotCounter.open(engine, dotLeaseBlock, newEpoch);
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -142,6 +156,26 @@ public final class LocalReplica {
 
   public StorageEngine engine() {
     return engine;
+  }
+
+  private record Actor(NodeId self, NodeId actor) {}
+
+  /** The last actor computed: a node coordinates as one id, so this saves a string per write. */
+  private volatile Actor lastActor;
+
+  /** The actor whose dots {@code self} makes here: itself, or itself with this directory's epoch. */
+  public NodeId actor(NodeId self) {
+    Actor a = lastActor;
+    if (a == null || !a.self().equals(self)) {
+      a = new Actor(self, dots.actor(self));
+      lastActor = a;
+    }
+    return a.actor();
+  }
+
+  /** This data directory's epoch ("" without one). */
+  public String epoch() {
+    return dots.epoch();
   }
 
   /** The highest dot counter this node has issued, for tests and diagnostics. */
@@ -216,14 +250,16 @@ public final class LocalReplica {
       Collection<NodeId> hintFor,
       WriteId writeId) {
     byte[] raw = key.encode();
+    // The node makes its dots as this directory's actor (its id and epoch).
+    NodeId actor = actor(self);
     ReentrantLock lock = lockFor(raw);
     lock.lock();
     try {
       Stored stored = load(raw);
-      long storedHighest = stored.siblings().highestCounter(self);
+      long storedHighest = stored.siblings().highestCounter(actor);
       // Checked before a counter is issued, so a refused context changes nothing: not the key,
       // not the node's counter.
-      ContextLimits.checkCounters(context, self, dots.lastIssued(), stored.siblings());
+      ContextLimits.checkCounters(context, actor, dots.lastIssued(), stored.siblings());
       Versioned copy = writeId == null ? null : stored.siblings().withWriteId(writeId);
       if (copy != null
           && (copy.tombstone() != tombstone || (!tombstone && !Arrays.equals(copy.value(), value)))) {
@@ -243,9 +279,9 @@ public final class LocalReplica {
       // superseding ours through a context that claims our later event), so the node-wide
       // counter, which only grows, is the source; the key's versions and the context can only
       // move it further.
-      long floor = Math.max(storedHighest, context.counter(self));
+      long floor = Math.max(storedHighest, context.counter(actor));
       try (DotCounter.Ticket ticket = dots.issue(floor)) {
-        Dot dot = new Dot(self, ticket.counter(), nowMillis);
+        Dot dot = new Dot(actor, ticket.counter(), nowMillis);
         VectorClock pruned = context.prune(maxClockEntries);
         Versioned created =
             (tombstone ? Versioned.tombstone(dot, pruned) : Versioned.value(dot, pruned, value))

@@ -106,8 +106,8 @@ class AntiEntropyConvergenceTest {
     faults.start();
     workload.start();
     cluster.runFor(wipeAt);
-    // A disk replaced while the node was down: its data and hints are gone (its dot counter's
-    // lease is kept: docs/anti-entropy.md says why a wiped node must not reissue dots).
+    // A disk replaced while the node was down: its data, hints and meta (the dot counter's mark)
+    // are gone. It makes its dots under a new epoch, so it never reissues one of its old dots.
     if (cluster.isUp(wiped)) {
       cluster.crash(wiped);
     }
@@ -138,6 +138,7 @@ class AntiEntropyConvergenceTest {
     byte[] all = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
     engine.deleteRange(Keyspace.DATA, new byte[0], all);
     engine.deleteRange(Keyspace.HINTS, new byte[0], all);
+    engine.deleteRange(Keyspace.META, new byte[0], all);
   }
 
   /** Partitions whose owners do not all hold exactly the same records. */

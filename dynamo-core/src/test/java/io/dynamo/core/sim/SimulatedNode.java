@@ -204,7 +204,9 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
     LocalReplica replica =
         new LocalReplica(
             engine, settings.maxClockEntries(), io.dynamo.core.storage.DotCounter.DEFAULT_LEASE_BLOCK,
-            bucket -> buckets.propertiesOf(bucket).keyLimits(), trees);
+            bucket -> buckets.propertiesOf(bucket).keyLimits(), trees,
+            // With anti-entropy a node may be wiped: new directories get an epoch (from the seed).
+            antiEntropySettings == null ? null : random::nextLong);
     Prepared prepared = membershipSetup == null ? null : prepareMembership(current);
     shards = new NodeProtocol[router.count()];
     for (int i = 0; i < shards.length; i++) {
