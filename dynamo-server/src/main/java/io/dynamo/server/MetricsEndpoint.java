@@ -181,6 +181,9 @@ final class MetricsEndpoint implements AutoCloseable {
     header(out, "dynamo_ae_answer_bytes_total", "counter",
         "bytes sent answering other owners' exchanges");
     line(out, "dynamo_ae_answer_bytes_total", node, repair.getAnswerBytesSent());
+    header(out, "dynamo_ae_trees_found_wrong_total", "counter",
+        "hash trees found not matching their partition's data, and rebuilt");
+    line(out, "dynamo_ae_trees_found_wrong_total", node, repair.getTreesFoundWrong());
     String[][] series = {
       {"dynamo_ae_seconds_since_full_exchange", "gauge",
           "seconds since the partition was last exchanged with every other owner (-1: never)"},

@@ -106,6 +106,10 @@ public final class AntiEntropyService {
   private Scheduler.Cancellable tick;
   private long exchangesRun;
   private long exchangesFailed;
+  /** Times a scan found a tree not matching its partition's data (then rebuilt). */
+  private long treesFoundWrong;
+  /** Partitions whose last scan found the tree not matching the data. */
+  private final Set<Integer> suspectTrees = new java.util.HashSet<>();
 
   public AntiEntropyService(
       NodeId self,
@@ -229,7 +233,8 @@ public final class AntiEntropyService {
             .setRingVersion(view.version())
             .setPending(pendingRepairs())
             .setExchangesRunning(running.size())
-            .setAnswerBytesSent(answerBytes);
+            .setAnswerBytesSent(answerBytes)
+            .setTreesFoundWrong(treesFoundWrong);
     long now = clock.monotonicMillis();
     Set<Integer> all = new java.util.TreeSet<>(owned);
     all.addAll(stats.keySet());
@@ -662,23 +667,65 @@ public final class AntiEntropyService {
       wanted.set(s);
     }
     storage.execute(() -> {
+      long[] before = segmentHashes(partition, segments);
       Map<ByteBuffer, Long> out = new LinkedHashMap<>();
+      long[] scanned = new long[HashTree.SEGMENTS];
       replica.engine().scan(
           Keyspace.DATA,
           DataKey.partitionStart(partition),
           DataKey.partitionStart(partition + 1),
           (k, v) -> {
-            if (wanted.get(KeyHashes.segmentOf(k))) {
-              out.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
+            int segment = KeyHashes.segmentOf(k);
+            if (wanted.get(segment)) {
+              long digest = KeyHashes.contribution(k, v);
+              out.put(ByteBuffer.wrap(k), digest);
+              scanned[segment] ^= digest;
             }
             return true;
           });
-      return out;
-    }, (digests, error) -> {
-      if (digests != null) {
-        charge(digests.size() * 48L);
+      long[] after = segmentHashes(partition, segments);
+      // The scan doubles as a check of the tree: where no write changed a segment during the scan
+      // (its hash the same before and after), the tree must equal what the data hashes to.
+      if (before != null && after != null) {
+        for (int i = 0; i < segments.size(); i++) {
+          if (before[i] == after[i] && before[i] != scanned[segments.get(i)]) {
+            return new Scan(out, true);
+          }
+        }
       }
-      done.accept(digests, error);
+      return new Scan(out, false);
+    }, (scan, error) -> {
+      if (scan == null) {
+        done.accept(null, error);
+        return;
+      }
+      // A write lands in storage just before its tree update, so one mismatch may be a race:
+      // only two checks in a row condemn the tree.
+      if (!scan.treeWrong()) {
+        suspectTrees.remove(partition);
+      } else if (!suspectTrees.add(partition)) {
+        suspectTrees.remove(partition);
+        treesFoundWrong++;
+        log.warn("the hash tree of partition {} does not match its data; rebuilding it", partition);
+        trees.drop(partition);
+        queueRebuild(partition);
+      }
+      charge(scan.digests().size() * 48L);
+      done.accept(scan.digests(), null);
+    });
+  }
+
+  /** A scan's key digests, and whether it found the tree not matching the data. */
+  private record Scan(Map<ByteBuffer, Long> digests, boolean treeWrong) {}
+
+  /** The tree's hashes of {@code segments}, or null without a tree. Thread-safe. */
+  private long[] segmentHashes(int partition, List<Integer> segments) {
+    return trees.read(partition, tree -> {
+      long[] out = new long[segments.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = tree.segment(segments.get(i));
+      }
+      return out;
     });
   }
 
