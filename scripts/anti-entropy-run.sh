@@ -11,16 +11,25 @@
 #       and waits, with no operator action, until `dynamo repair --status` shows every partition's
 #       owners agree; prints that time. Sweeps every S (default 60s).
 #
+#   scripts/anti-entropy-run.sh load [--keys N] [--sweep S] [--duration D] [--runs R] [--dir DIR]
+#       The load generator's p99.9 with anti-entropy sweeping every S (default 30s, so that
+#       exchanges run all the time; the writes keep trees apart, so they descend and confirm)
+#       against anti-entropy off, alternating, R runs of each (default 3) of D (default 60s) each,
+#       16 clients, half gets, over N keys (default 100,000) preloaded; prints every run and the
+#       medians.
+#
 # DIR (default a new /tmp/aerun.XXXXXX) keeps the cluster and the outputs: status-*.json, bench.err.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mode=${1:-}
-case "$mode" in cost|wipe) shift ;; *) sed -n '2,14p' "$0" >&2; exit 2 ;; esac
+case "$mode" in cost|wipe|load) shift ;; *) sed -n '2,20p' "$0" >&2; exit 2 ;; esac
 keys=""
 value_size=1024
 differ=100
-sweep=60s
+sweep=""
+duration=60s
+runs=3
 out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -28,12 +37,17 @@ while [[ $# -gt 0 ]]; do
     --value-size) value_size=${2:?}; shift 2 ;;
     --differ) differ=${2:?}; shift 2 ;;
     --sweep) sweep=${2:?}; shift 2 ;;
+    --duration) duration=${2:?}; shift 2 ;;
+    --runs) runs=${2:?}; shift 2 ;;
     --dir) out=${2:?}; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [[ -z "$keys" ]]; then
   if [[ $mode == cost ]]; then keys=1000000; else keys=100000; fi
+fi
+if [[ -z "$sweep" ]]; then
+  if [[ $mode == load ]]; then sweep=30s; else sweep=60s; fi
 fi
 out=${out:-$(mktemp -d /tmp/aerun.XXXXXX)}
 mkdir -p "$out"
@@ -46,6 +60,51 @@ now_ms() { date +%s%3N; }
 [[ -f $bench_jar && -f $ROOT/dynamo-server/target/dynamo-server.jar ]] \
   || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
 trap '"$cluster_sh" stop --dir "$cluster" >/dev/null 2>&1 || true' EXIT
+
+if [[ $mode == load ]]; then
+  # Alternates a cluster with anti-entropy on and one with it off, each started fresh.
+  report=$out/load.txt
+  : >"$report"
+  for run in $(seq 1 "$runs"); do
+    for ae in on off; do
+      dir=$out/run-$run-$ae
+      sets=(--set anti-entropy.sweep="$sweep")
+      [[ $ae == off ]] && sets=(--set anti-entropy.enabled=false)
+      log "run $run, anti-entropy $ae: starting 3 nodes in $dir/cluster"
+      "$cluster_sh" start --nodes 3 --dir "$dir/cluster" "${sets[@]}" >&2
+      addrs=$("$cluster_sh" addresses --dir "$dir/cluster")
+      java ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" --nodes "$addrs" --clients 16 --read-ratio 0.5 \
+        --value-size "$value_size" --keys "$keys" --warmup 10s --duration "$duration" --progress 0 \
+        --json >"$dir/bench.json" 2>"$dir/bench.err"
+      status=$(DYNAMO_CLUSTER_DIR=$dir/cluster "$ROOT/scripts/dynamo" repair --status --json)
+      "$cluster_sh" stop --dir "$dir/cluster" >&2
+      python3 - "$ae" "$run" "$dir/bench.json" "$status" >>"$report" <<'PY'
+import json, sys
+ae, run, path, status = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+b = json.load(open(path))
+ops = b["operations"]
+ex = sum(n["exchanges"] for n in status["nodes"].values())
+sent = sum(n["exchangeBytesSent"] + n["answerBytesSent"] for n in status["nodes"].values())
+def p999(op):
+    return ops.get(op, {}).get("p999_us", float("nan")) / 1000.0
+print(json.dumps({"run": int(run), "antiEntropy": ae, "opsPerSecond": ops["total"]["ops_per_sec"],
+                  "getP999": p999("get"), "putP999": p999("put"), "exchanges": ex, "aeBytes": sent}))
+PY
+      tail -1 "$report" >&2
+    done
+  done
+  python3 - "$report" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+for ae in ("on", "off"):
+    r = [x for x in rows if x["antiEntropy"] == ae]
+    med = lambda k: statistics.median(x[k] for x in r)
+    print(f"anti-entropy {ae}: median of {len(r)} runs: {med('opsPerSecond'):.0f} ops/s, get p99.9 "
+          f"{med('getP999'):.1f} ms, put p99.9 {med('putP999'):.1f} ms, {med('exchanges'):.0f} exchanges, "
+          f"{med('aeBytes'):.0f} anti-entropy bytes")
+PY
+  exit 0
+fi
 
 sets=(--set handoff.enabled=false --set read-repair.enabled=false)
 if [[ $mode == cost ]]; then
