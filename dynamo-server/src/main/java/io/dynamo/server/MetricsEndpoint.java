@@ -184,6 +184,12 @@ final class MetricsEndpoint implements AutoCloseable {
     header(out, "dynamo_ae_trees_found_wrong_total", "counter",
         "hash trees found not matching their partition's data, and rebuilt");
     line(out, "dynamo_ae_trees_found_wrong_total", node, repair.getTreesFoundWrong());
+    header(out, "dynamo_ae_keys_removed_not_owned_total", "counter",
+        "keys of partitions this node does not own, deleted once every owner held them");
+    line(out, "dynamo_ae_keys_removed_not_owned_total", node, repair.getKeysRemovedNotOwned());
+    header(out, "dynamo_ae_partitions_held_not_owned", "gauge",
+        "partitions this node holds data of without owning them, to hand over and remove");
+    line(out, "dynamo_ae_partitions_held_not_owned", node, repair.getPartitionsHeldNotOwned());
     String[][] series = {
       {"dynamo_ae_seconds_since_full_exchange", "gauge",
           "seconds since the partition was last exchanged with every other owner (-1: never)"},

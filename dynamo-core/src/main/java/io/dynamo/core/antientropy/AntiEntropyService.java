@@ -108,6 +108,16 @@ public final class AntiEntropyService {
   private long exchangesFailed;
   /** Times a scan found a tree not matching its partition's data (then rebuilt). */
   private long treesFoundWrong;
+  /** Partitions this node holds data of without owning them, and when each was first seen. */
+  private final Map<Integer, Long> copiesNotOwned = new TreeMap<>();
+  private boolean scanningCopies;
+  private long lastCopyScan = Long.MIN_VALUE;
+  /** The partition whose copy is being handed to its owners, or null. */
+  private Integer cleaning;
+  /** Keys of partitions not owned deleted once their owners held them. */
+  private long copiesRemoved;
+  /** Keys read per cleanup round; the rest of a large copy goes in later rounds. */
+  private static final int MAX_CLEANUP_KEYS = 100_000;
   /** Partitions whose last scan found the tree not matching the data. */
   private final Set<Integer> suspectTrees = new java.util.HashSet<>();
 
@@ -186,7 +196,10 @@ public final class AntiEntropyService {
       }
     }
     for (Exchange e : new ArrayList<>(exchanges.values())) {
-      if (!exchangeable(view, e.partition, e.peer)) {
+      boolean still = e.pushOnly()
+          ? servable(view, e.partition, e.peer, self) && !isOwner(view, e.partition, self)
+          : exchangeable(view, e.partition, e.peer);
+      if (!still) {
         e.abort("partition " + e.partition + " changed hands");
       }
     }
@@ -234,7 +247,9 @@ public final class AntiEntropyService {
             .setPending(pendingRepairs())
             .setExchangesRunning(running.size())
             .setAnswerBytesSent(answerBytes)
-            .setTreesFoundWrong(treesFoundWrong);
+            .setTreesFoundWrong(treesFoundWrong)
+            .setKeysRemovedNotOwned(copiesRemoved)
+            .setPartitionsHeldNotOwned(copiesNotOwned.size());
     long now = clock.monotonicMillis();
     Set<Integer> all = new java.util.TreeSet<>(owned);
     all.addAll(stats.keySet());
@@ -309,6 +324,10 @@ public final class AntiEntropyService {
           queueRebuild(e.getKey());
         }
       }
+    }
+    if (settings.cleanupGraceMillis() > 0) {
+      scanForCopiesNotOwned(view, now);
+      cleanCopyNotOwned(view, now);
     }
     if (settings.enabled() && running.size() < settings.maxConcurrentExchanges()) {
       List<Integer> owned = owned(view);
@@ -433,6 +452,168 @@ public final class AntiEntropyService {
       }
     }
     return out;
+  }
+
+  // ---- copies of partitions this node does not own ----
+
+  /**
+   * Looks, now and then, for partitions this node holds data of without owning them: a substitute's
+   * writes, an old owner's copy after a move. Each is remembered with when it was first seen.
+   */
+  private void scanForCopiesNotOwned(ClusterView view, long now) {
+    long every = Math.max(1_000, settings.sweepMillis() / 4);
+    if (scanningCopies || (lastCopyScan != Long.MIN_VALUE && now - lastCopyScan < every)
+        || !view.isMember(self)) {
+      return;
+    }
+    scanningCopies = true;
+    lastCopyScan = now;
+    List<Integer> candidates = new ArrayList<>();
+    for (int p = 0; p < view.ring().partitions(); p++) {
+      if (!isOwner(view, p, self) && !view.extraWriters(p).contains(self)) {
+        candidates.add(p);
+      }
+    }
+    storage.execute(() -> {
+      List<Integer> held = new ArrayList<>();
+      for (int p : candidates) {
+        boolean[] any = {false};
+        replica.engine().scan(
+            Keyspace.DATA, DataKey.partitionStart(p), DataKey.partitionStart(p + 1),
+            (k, v) -> {
+              any[0] = true;
+              return false;
+            });
+        if (any[0]) {
+          held.add(p);
+        }
+      }
+      return held;
+    }, (held, error) -> {
+      scanningCopies = false;
+      if (error != null) {
+        log.warn("looking for copies of partitions not owned failed: {}", error.toString());
+        return;
+      }
+      long seen = clock.monotonicMillis();
+      copiesNotOwned.keySet().retainAll(held);
+      for (int p : held) {
+        copiesNotOwned.putIfAbsent(p, seen);
+      }
+    });
+  }
+
+  /**
+   * Hands one copy this node does not own, held for at least the cleanup grace, to the partition's
+   * owners (push-only exchanges with each, all owners up) and then deletes every key of it whose
+   * record has not changed since it was read. A write that lands meanwhile keeps its key (and is
+   * handed over next time).
+   */
+  private void cleanCopyNotOwned(ClusterView view, long now) {
+    if (cleaning != null) {
+      return;
+    }
+    for (Map.Entry<Integer, Long> e : copiesNotOwned.entrySet()) {
+      int p = e.getKey();
+      List<NodeId> owners = p < view.ring().partitions() ? view.ring().table().owners(p) : List.of();
+      if (now - e.getValue() < settings.cleanupGraceMillis() || owners.isEmpty()
+          || isOwner(view, p, self) || movingIn(view, p) || !owners.stream().allMatch(isUp)) {
+        continue;
+      }
+      cleaning = p;
+      storage.execute(() -> {
+        Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
+        replica.engine().scan(
+            Keyspace.DATA, DataKey.partitionStart(p), DataKey.partitionStart(p + 1),
+            (k, v) -> {
+              keys.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
+              return keys.size() < MAX_CLEANUP_KEYS;
+            });
+        return keys;
+      }, (keys, error) -> {
+        if (error != null || keys.isEmpty()) {
+          cleaning = null;
+          return;
+        }
+        java.util.TreeSet<Integer> segments = new java.util.TreeSet<>();
+        for (ByteBuffer k : keys.keySet()) {
+          segments.add(KeyHashes.segmentOf(k.array()));
+        }
+        List<List<Integer>> chunks = new ArrayList<>();
+        List<Integer> all = new ArrayList<>(segments);
+        for (int i = 0; i < all.size(); i += AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST) {
+          chunks.add(all.subList(i, Math.min(all.size(), i + AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST)));
+        }
+        handOver(p, owners, chunks, 0, 0, keys);
+      });
+      return;
+    }
+  }
+
+  /** Push-only exchanges of chunk {@code chunk} with owner {@code owner}, then the next. */
+  private void handOver(
+      int p, List<NodeId> owners, List<List<Integer>> chunks, int chunk, int owner,
+      Map<ByteBuffer, Long> keys) {
+    if (closed) {
+      return;
+    }
+    if (chunk == chunks.size()) {
+      deleteHandedOver(p, keys);
+      return;
+    }
+    if (owner == owners.size()) {
+      handOver(p, owners, chunks, chunk + 1, 0, keys);
+      return;
+    }
+    NodeId to = owners.get(owner);
+    ClusterView view = views.get();
+    if (!isUp.test(to) || !servable(view, p, to, self) || isOwner(view, p, self)) {
+      cleaning = null;
+      return;
+    }
+    long id = nextExchangeId++;
+    Exchange exchange = new Exchange(this, id, p, to, result -> {
+      exchanges.remove(id);
+      PartitionRepairStats s = stats.computeIfAbsent(p, x -> new PartitionRepairStats());
+      s.bytesSent += result.bytesSent();
+      s.keysRepaired += result.keysRepaired();
+      if (!result.completed()) {
+        log.debug("handing partition {} to {} did not complete: {}", p, to, result.detail());
+        cleaning = null;
+        return;
+      }
+      int nextOwner = result.more() ? owner : owner + 1;
+      scheduler.schedule(0, () -> handOver(p, owners, chunks, chunk, nextOwner, keys));
+    });
+    exchanges.put(id, exchange);
+    exchange.startPushOnly(chunks.get(chunk));
+  }
+
+  /** Every owner holds what was read: delete each key whose record is still what was read. */
+  private void deleteHandedOver(int p, Map<ByteBuffer, Long> keys) {
+    storage.execute(() -> {
+      int deleted = 0;
+      for (Map.Entry<ByteBuffer, Long> e : keys.entrySet()) {
+        byte[] k = e.getKey().array();
+        long digest = e.getValue();
+        if (replica.deleteIf(k, record -> KeyHashes.contribution(k, record) == digest)) {
+          deleted++;
+        }
+      }
+      return deleted;
+    }, (deleted, error) -> {
+      cleaning = null;
+      if (error != null) {
+        log.warn("removing the copy of partition {} failed: {}", p, error.toString());
+        return;
+      }
+      copiesRemoved += deleted;
+      log.info("removed {} keys of partition {}, which this node does not own, once its owners"
+          + " held them", deleted, p);
+      if (deleted == keys.size() && keys.size() < MAX_CLEANUP_KEYS) {
+        copiesNotOwned.remove(p);
+      }
+    });
   }
 
   // ---- trees ----
@@ -560,7 +741,7 @@ public final class AntiEntropyService {
     int p = r.getPartition();
     AeKeysResponse.Builder out =
         AeKeysResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
-    if (!exchangeable(views.get(), p, from)
+    if (!servable(views.get(), p, self, from)
         || r.getSegmentsCount() > AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST
         || waitingScans.size() >= MAX_WAITING_SCANS) {
       send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
@@ -639,7 +820,7 @@ public final class AntiEntropyService {
       return;
     }
     int p = r.getPartition();
-    if (!exchangeable(views.get(), p, from)) {
+    if (!servable(views.get(), p, self, from)) {
       peerLog.warn("ae-refused-records", "refusing records of partition {} from {}", p, from);
       return;
     }
@@ -840,6 +1021,15 @@ public final class AntiEntropyService {
 
   private static boolean movingIn(ClusterView view, int partition) {
     return !view.extraWriters(partition).isEmpty();
+  }
+
+  /**
+   * Whether {@code owner} owns {@code partition}, it is not being moved, and {@code other} is
+   * another node: then {@code owner} compares key digests with {@code other} and takes its records
+   * (an owner, or a node handing over a copy it does not own).
+   */
+  private static boolean servable(ClusterView view, int partition, NodeId owner, NodeId other) {
+    return !other.equals(owner) && isOwner(view, partition, owner) && !movingIn(view, partition);
   }
 
   /** Whether this node and {@code peer} both own {@code partition}, and it is not being moved. */

@@ -18,6 +18,8 @@ package io.dynamo.core.antientropy;
  * @param stepTimeoutMillis an exchange waiting longer than this for a peer's answer gives up
  * @param rebuildMillis a tree is rebuilt from a scan when it is older than this, in case it drifted
  *     from the data (a bug, a bit flip); 0: never
+ * @param cleanupGraceMillis a copy of a partition this node does not own (a substitute's, an old
+ *     owner's) is handed to the owners and deleted once it has been seen for this long; 0: never
  */
 public record AntiEntropySettings(
     boolean enabled,
@@ -27,14 +29,29 @@ public record AntiEntropySettings(
     long bytesPerSecond,
     int maxConcurrentExchanges,
     long stepTimeoutMillis,
-    long rebuildMillis) {
+    long rebuildMillis,
+    long cleanupGraceMillis) {
   /**
    * Sweeps every 10 minutes, differences confirmed after 250 ms, 1,000 keys per exchange, 4 MiB/s,
    * 4 partitions at a time, weekly rebuilds.
    */
   public static final AntiEntropySettings DEFAULT =
       new AntiEntropySettings(
-          true, 600_000, 250, 1_000, 4L << 20, 4, 30_000, 7L * 24 * 3_600_000);
+          true, 600_000, 250, 1_000, 4L << 20, 4, 30_000, 7L * 24 * 3_600_000, 600_000);
+
+  /** As the canonical constructor, with copies of partitions not owned cleaned after 10 minutes. */
+  public AntiEntropySettings(
+      boolean enabled,
+      long sweepMillis,
+      long confirmDelayMillis,
+      int maxKeysPerExchange,
+      long bytesPerSecond,
+      int maxConcurrentExchanges,
+      long stepTimeoutMillis,
+      long rebuildMillis) {
+    this(enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, 600_000);
+  }
 
   /**
    * Partitions exchanged at once for an operator's repair: more than on the schedule, since an
@@ -53,7 +70,8 @@ public record AntiEntropySettings(
   public static final int MAX_RECORD_BYTES_PER_MESSAGE = 1 << 20;
 
   public AntiEntropySettings {
-    if (sweepMillis <= 0 || confirmDelayMillis < 0 || stepTimeoutMillis <= 0 || rebuildMillis < 0) {
+    if (sweepMillis <= 0 || confirmDelayMillis < 0 || stepTimeoutMillis <= 0 || rebuildMillis < 0
+        || cleanupGraceMillis < 0) {
       throw new IllegalArgumentException("anti-entropy periods must be positive");
     }
     if (maxKeysPerExchange < 1 || maxConcurrentExchanges < 1 || bytesPerSecond < 0) {
@@ -65,12 +83,12 @@ public record AntiEntropySettings(
   public AntiEntropySettings withEnabled(boolean on) {
     return new AntiEntropySettings(
         on, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis);
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis);
   }
 
-  public AntiEntropySettings withSweepMillis(long millis) {
+  public AntiEntropySettings withCleanupGraceMillis(long millis) {
     return new AntiEntropySettings(
-        enabled, millis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis);
+        enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, millis);
   }
 }

@@ -60,6 +60,8 @@ final class Exchange {
   private boolean awaiting;
   /** Whether differences were left for another round (the segment or key cap was reached). */
   private boolean more;
+  /** Only send this node's records, never fetch (see {@link #startPushOnly}). */
+  private boolean pushOnly;
 
   Exchange(AntiEntropyService service, long id, int partition, NodeId peer, Consumer<Result> onDone) {
     this.service = service;
@@ -67,6 +69,21 @@ final class Exchange {
     this.partition = partition;
     this.peer = peer;
     this.onDone = onDone;
+  }
+
+  /**
+   * Starts a push-only exchange instead: this node does not own the partition (a substitute's or
+   * an old owner's copy), so there is no tree to compare; it compares the digests of its keys in
+   * {@code segments} with the owner's and sends the records the owner lacks or holds differently.
+   * It never fetches.
+   */
+  void startPushOnly(List<Integer> segments) {
+    pushOnly = true;
+    suspects = List.copyOf(segments);
+    step = Step.KEYS;
+    send(Envelope.newBuilder().setAeKeysRequest(
+        AeKeysRequest.newBuilder().setExchangeId(id).setPartition(partition)
+            .addAllSegments(suspects)));
   }
 
   void start() {
@@ -217,7 +234,7 @@ final class Exchange {
     for (ByteBuffer k : keys) {
       Long a = mine.get(k);
       Long b = theirs.get(k);
-      if (a != null && a.equals(b)) {
+      if ((a != null && a.equals(b)) || (pushOnly && a == null)) {
         continue;
       }
       if (keysRepaired >= service.settings().maxKeysPerExchange()) {
@@ -228,7 +245,7 @@ final class Exchange {
       if (a != null) {
         push.add(k.array());
       }
-      if (b != null) {
+      if (b != null && !pushOnly) {
         toFetch.add(k);
       }
     }
@@ -347,6 +364,10 @@ final class Exchange {
 
   boolean done() {
     return step == Step.DONE;
+  }
+
+  boolean pushOnly() {
+    return pushOnly;
   }
 
   private void cancelTimer() {

@@ -545,6 +545,26 @@ public final class LocalReplica {
     }
   }
 
+  /**
+   * Deletes the record of the stored data key {@code raw} if {@code stillSame} accepts it (read
+   * under the key's lock, so no write slips in between); returns whether it was deleted. For
+   * removing a copy of data this node does not own once its owners hold it.
+   */
+  public boolean deleteIf(byte[] raw, java.util.function.Predicate<byte[]> stillSame) {
+    ReentrantLock lock = lockFor(raw);
+    lock.lock();
+    try {
+      byte[] record = engine.get(Keyspace.DATA, raw);
+      if (record == null || !stillSame.test(record)) {
+        return false;
+      }
+      writeData(raw, record, null, new WriteBatch().delete(Keyspace.DATA, raw));
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Writes a batch that changes {@code raw}'s record, keeping the hash tree current. */
   private void writeData(byte[] raw, byte[] before, byte[] after, WriteBatch batch) {
     if (trees == null) {

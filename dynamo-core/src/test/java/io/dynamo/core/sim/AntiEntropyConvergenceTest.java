@@ -20,15 +20,21 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Anti-entropy alone converges replicas: with hinted handoff and read repair both off, a workload
- * runs through random drops, crashes, restarts, partitions and one node whose data is wiped while
- * it is down; once the faults stop, every owner of every partition must hold exactly the same
- * records within {@link #CONVERGE_LIMIT_MILLIS} of simulated time, through exchanges only.
+ * runs through random drops, crashes, restarts, partitions and, in half the runs, one node whose
+ * data is wiped while it is down; once the faults stop, within {@link #CONVERGE_LIMIT_MILLIS} of simulated time and
+ * through exchanges only, every owner of every partition must hold exactly the same records, no
+ * node may hold data of a partition it does not own (substitutes hand their writes to the owners
+ * and delete them), and, in runs without a wipe, every acknowledged write must be on each of its
+ * key's owners.
  */
 class AntiEntropyConvergenceTest {
   private static final int SEEDS = 1000;
-  /** Sweeps every 2 s, a 100 ms confirmation delay, 1 s step timeouts: simulated time is short. */
+  /**
+   * Sweeps every 2 s, a 100 ms confirmation delay, 1 s step timeouts, copies of partitions not
+   * owned handed over after 2 s: simulated time is short.
+   */
   static final AntiEntropySettings SIM_ANTI_ENTROPY =
-      new AntiEntropySettings(true, 2_000, 100, 1_000, 0, 1, 1_000, 0);
+      new AntiEntropySettings(true, 2_000, 100, 1_000, 0, 1, 1_000, 0, 2_000);
   static final long CONVERGE_LIMIT_MILLIS = 30_000;
   private static final AtomicLong slowest = new AtomicLong();
 
@@ -61,6 +67,15 @@ class AntiEntropyConvergenceTest {
 
   private static List<String> problems(SimulatedCluster cluster) {
     List<String> problems = new ArrayList<>(cluster.violations());
+    // A wipe can destroy the only copies of a write (W = 1, or its other copies still on their
+    // way): only runs without one must keep every acknowledged write.
+    if (cluster.notes().stream().noneMatch(n -> n.contains("wiped "))) {
+      problems.addAll(FailureScenarios.homeReplicaProblems(cluster));
+    }
+    List<String> notOwned = copiesNotOwned(cluster);
+    if (!notOwned.isEmpty()) {
+      problems.add("copies of partitions not owned left: " + notOwned);
+    }
     Object converged = cluster.notes().stream().filter(n -> n.contains("converged ")).findFirst().orElse(null);
     if (converged == null) {
       problems.add("replicas still differ " + CONVERGE_LIMIT_MILLIS + " ms after healing: partitions "
@@ -103,17 +118,21 @@ class AntiEntropyConvergenceTest {
     NodeId wiped = cluster.nodeIds().get(random.nextInt(cluster.nodeIds().size()));
     long wipeAt = random.nextInt(3_000);
 
+    boolean wipe = random.nextBoolean();
+
     faults.start();
     workload.start();
-    cluster.runFor(wipeAt);
-    // A disk replaced while the node was down: its data, hints and meta (the dot counter's mark)
-    // are gone. It makes its dots under a new epoch, so it never reissues one of its old dots.
-    if (cluster.isUp(wiped)) {
-      cluster.crash(wiped);
+    if (wipe) {
+      cluster.runFor(wipeAt);
+      // A disk replaced while the node was down: its data, hints and meta (the dot counter's
+      // mark) are gone. It makes its dots under a new epoch, so it never reissues an old dot.
+      if (cluster.isUp(wiped)) {
+        cluster.crash(wiped);
+      }
+      wipe(cluster.node(wiped).engine());
+      cluster.note("wiped " + wiped + " at " + cluster.queue().now());
+      cluster.restart(wiped);
     }
-    wipe(cluster.node(wiped).engine());
-    cluster.note("wiped " + wiped + " at " + cluster.queue().now());
-    cluster.restart(wiped);
     cluster.runUntil(workload::done, 50, 600_000);
     faults.stop();
 
@@ -126,7 +145,9 @@ class AntiEntropyConvergenceTest {
       }
     }
     long healedAt = cluster.queue().now();
-    if (cluster.runUntil(() -> differingPartitions(cluster).isEmpty(), 100, CONVERGE_LIMIT_MILLIS)) {
+    if (cluster.runUntil(
+        () -> differingPartitions(cluster).isEmpty() && (!antiEntropy || copiesNotOwned(cluster).isEmpty()),
+        100, CONVERGE_LIMIT_MILLIS)) {
       long took = cluster.queue().now() - healedAt;
       slowest.accumulateAndGet(took, Math::max);
       cluster.note("converged " + took + " ms after healing");
@@ -139,6 +160,21 @@ class AntiEntropyConvergenceTest {
     engine.deleteRange(Keyspace.DATA, new byte[0], all);
     engine.deleteRange(Keyspace.HINTS, new byte[0], all);
     engine.deleteRange(Keyspace.META, new byte[0], all);
+  }
+
+  /** "node/partition" for every node holding data of a partition it does not own. */
+  static List<String> copiesNotOwned(SimulatedCluster cluster) {
+    Ring ring = cluster.ring();
+    List<String> out = new ArrayList<>();
+    for (NodeId id : cluster.nodeIds()) {
+      for (int p = 0; p < ring.partitions(); p++) {
+        if (!ring.preferenceList(p, cluster.config().n()).contains(id)
+            && !contentOf(cluster.node(id).engine(), p).isEmpty()) {
+          out.add(id + "/p" + p);
+        }
+      }
+    }
+    return out;
   }
 
   /** Partitions whose owners do not all hold exactly the same records. */

@@ -191,9 +191,13 @@ public final class ConfigLoader {
             Duration.ofMillis(d.stepTimeoutMillis()));
     Duration rebuild =
         optional("anti-entropy.tree-rebuild", Units::duration, Duration.ofMillis(d.rebuildMillis()));
+    Duration cleanup =
+        optional(
+            "anti-entropy.cleanup-grace", Units::duration,
+            Duration.ofMillis(d.cleanupGraceMillis()));
     return new AntiEntropySettings(
         enabled, sweep.toMillis(), confirm.toMillis(), maxKeys, rate, concurrent, step.toMillis(),
-        rebuild.toMillis());
+        rebuild.toMillis(), cleanup.toMillis());
   }
 
   private RequestLimits requestLimits(long maxFrame) {
