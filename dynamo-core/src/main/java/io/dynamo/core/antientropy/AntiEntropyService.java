@@ -116,6 +116,8 @@ public final class AntiEntropyService {
   private Integer cleaning;
   /** Keys of partitions not owned deleted once their owners held them. */
   private long copiesRemoved;
+  /** Tombstones this node purged. */
+  private long tombstonesPurged;
   /** Keys read per cleanup round; the rest of a large copy goes in later rounds. */
   private static final int MAX_CLEANUP_KEYS = 100_000;
   /** Partitions whose last scan found the tree not matching the data. */
@@ -151,7 +153,7 @@ public final class AntiEntropyService {
   public static boolean handles(Envelope message) {
     return switch (message.getBodyCase()) {
       case AE_TREE_REQUEST, AE_TREE_RESPONSE, AE_KEYS_REQUEST, AE_KEYS_RESPONSE, AE_RECORDS,
-          AE_FETCH_REQUEST, AE_RECORDS_ACK -> true;
+          AE_FETCH_REQUEST, AE_RECORDS_ACK, AE_GC_POLL, AE_GC_POLL_RESPONSE, AE_GC_PURGE -> true;
       default -> false;
     };
   }
@@ -328,6 +330,9 @@ public final class AntiEntropyService {
     if (settings.cleanupGraceMillis() > 0) {
       scanForCopiesNotOwned(view, now);
       cleanCopyNotOwned(view, now);
+    }
+    if (settings.tombstoneGraceMillis() > 0) {
+      collectTombstones(view);
     }
     if (settings.enabled() && running.size() < settings.maxConcurrentExchanges()) {
       List<Integer> owned = owned(view);
@@ -616,6 +621,309 @@ public final class AntiEntropyService {
     });
   }
 
+  // ---- tombstone collection ----
+
+  /** A collection round this node (the partition's first owner) runs. */
+  private final class GcRound {
+    final long id;
+    final int partition;
+    final List<byte[]> keys;
+    final long[] digests;
+    final Set<NodeId> waiting;
+    final boolean[] excluded;
+    Scheduler.Cancellable timer;
+
+    GcRound(long id, int partition, Map<ByteBuffer, Long> candidates, Set<NodeId> members) {
+      this.id = id;
+      this.partition = partition;
+      this.keys = new ArrayList<>();
+      this.digests = new long[candidates.size()];
+      int i = 0;
+      for (Map.Entry<ByteBuffer, Long> e : candidates.entrySet()) {
+        keys.add(e.getKey().array());
+        digests[i++] = e.getValue();
+      }
+      this.waiting = new java.util.HashSet<>(members);
+      this.excluded = new boolean[keys.size()];
+    }
+  }
+
+  private GcRound gcRound;
+  private boolean gcScanning;
+  private int gcCursor;
+
+  /**
+   * Starts a collection round for the next partition this node is the first owner of: when every
+   * member is up and the partition is not under a move, it reads the partition's tombstones past
+   * the grace period (every version a tombstone, every dot older) and polls every other member.
+   */
+  private void collectTombstones(ClusterView view) {
+    if (gcRound != null || gcScanning || !view.isMember(self)) {
+      return;
+    }
+    List<Integer> first = new ArrayList<>();
+    for (int p = 0; p < view.ring().partitions(); p++) {
+      if (view.ring().table().owners(p).get(0).equals(self) && !movingIn(view, p)) {
+        first.add(p);
+      }
+    }
+    Set<NodeId> members = new java.util.LinkedHashSet<>(view.members());
+    members.remove(self);
+    if (first.isEmpty() || !members.stream().allMatch(isUp)) {
+      return;
+    }
+    gcCursor = (gcCursor + 1) % first.size();
+    int p = first.get(gcCursor);
+    long cutoff = clock.currentTimeMillis() - settings.tombstoneGraceMillis();
+    gcScanning = true;
+    storage.execute(() -> gcCandidates(p, cutoff), (candidates, error) -> {
+      gcScanning = false;
+      if (error != null) {
+        log.warn("looking for tombstones to collect in partition {} failed: {}", p, error.toString());
+        return;
+      }
+      ClusterView now = views.get();
+      if (candidates.isEmpty() || closed || movingIn(now, p)
+          || !now.ring().table().owners(p).get(0).equals(self)) {
+        return;
+      }
+      GcRound round = new GcRound(nextExchangeId++, p, candidates, members);
+      gcRound = round;
+      if (members.isEmpty()) {
+        purge(round);
+        return;
+      }
+      round.timer = scheduler.schedule(settings.stepTimeoutMillis(), () -> endGcRound(round, "timed out"));
+      io.dynamo.proto.v1.AeGcPoll.Builder poll = io.dynamo.proto.v1.AeGcPoll.newBuilder()
+          .setExchangeId(round.id).setPartition(p);
+      for (byte[] k : round.keys) {
+        poll.addKeys(ByteString.copyFrom(k));
+      }
+      Envelope message = Envelope.newBuilder().setAeGcPoll(poll).build();
+      for (NodeId m : members) {
+        sendToPeer(m, message);
+      }
+    });
+  }
+
+  /**
+   * Storage thread: the partition's collectable tombstones and their digests; none when this node
+   * holds a hint of a key in the partition (it may carry an older version).
+   */
+  private Map<ByteBuffer, Long> gcCandidates(int partition, long cutoff) {
+    Map<ByteBuffer, Long> out = new LinkedHashMap<>();
+    if (replica.holdsHintsFor(partition)) {
+      return out;
+    }
+    replica.engine().scan(
+        Keyspace.DATA, DataKey.partitionStart(partition), DataKey.partitionStart(partition + 1),
+        (k, v) -> {
+          if (collectable(v, cutoff)) {
+            out.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
+          }
+          return out.size() < AntiEntropySettings.MAX_GC_KEYS;
+        });
+    return out;
+  }
+
+  /** Whether {@code record} holds only tombstones, every one of whose dots is before {@code cutoff}. */
+  public static boolean collectable(byte[] record, long cutoff) {
+    io.dynamo.core.version.SiblingSet set;
+    try {
+      set = io.dynamo.core.version.VersionCodec.decodeSiblings(record);
+    } catch (MalformedVersionException e) {
+      return false;
+    }
+    if (set.versions().isEmpty()) {
+      return false;
+    }
+    for (io.dynamo.core.version.Versioned v : set.versions()) {
+      if (!v.tombstone()) {
+        return false;
+      }
+      for (io.dynamo.core.version.Dot d : v.dots()) {
+        if (d.timestampMillis() >= cutoff) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A member answers whether it may hold older data of the partition, and an owner its digests. */
+  private void answerGcPoll(NodeId from, io.dynamo.proto.v1.AeGcPoll r) {
+    int p = r.getPartition();
+    ClusterView view = views.get();
+    io.dynamo.proto.v1.AeGcPollResponse.Builder out = io.dynamo.proto.v1.AeGcPollResponse
+        .newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
+    if (p >= view.ring().partitions() || !view.ring().table().owners(p).get(0).equals(from)
+        || r.getKeysCount() > AntiEntropySettings.MAX_GC_KEYS || movingIn(view, p)) {
+      send(from, Envelope.newBuilder().setAeGcPollResponse(out.setClean(false)));
+      return;
+    }
+    List<byte[]> keys = new ArrayList<>();
+    for (ByteString k : r.getKeysList()) {
+      byte[] key = k.toByteArray();
+      if (!inPartition(key, p)) {
+        peerLog.warn("ae-bad-gc", "{} polled a key outside partition {}", from, p);
+        send(from, Envelope.newBuilder().setAeGcPollResponse(out.setClean(false)));
+        return;
+      }
+      keys.add(key);
+    }
+    boolean owner = isOwner(view, p, self);
+    storage.execute(() -> {
+      if (replica.holdsHintsFor(p)) {
+        return null;
+      }
+      if (!owner) {
+        boolean[] any = {false};
+        replica.engine().scan(Keyspace.DATA, DataKey.partitionStart(p),
+            DataKey.partitionStart(p + 1), (k, v) -> {
+              any[0] = true;
+              return false;
+            });
+        return any[0] ? null : new long[0];
+      }
+      long[] digests = new long[keys.size()];
+      for (int i = 0; i < digests.length; i++) {
+        digests[i] = KeyHashes.contribution(keys.get(i), replica.engine().get(Keyspace.DATA, keys.get(i)));
+      }
+      return digests;
+    }, (digests, error) -> {
+      boolean clean = error == null && digests != null && !movingIn(views.get(), p);
+      out.setClean(clean);
+      if (clean) {
+        for (long d : digests) {
+          out.addDigests(d);
+        }
+      }
+      send(from, Envelope.newBuilder().setAeGcPollResponse(out));
+    });
+  }
+
+  private void onGcPollResponse(NodeId from, io.dynamo.proto.v1.AeGcPollResponse r) {
+    GcRound round = gcRound;
+    if (round == null || round.id != r.getExchangeId() || !round.waiting.remove(from)) {
+      return;
+    }
+    if (!r.getClean()) {
+      endGcRound(round, from + " may hold older data");
+      return;
+    }
+    ClusterView view = views.get();
+    if (isOwner(view, round.partition, from)) {
+      if (r.getDigestsCount() != round.keys.size()) {
+        endGcRound(round, from + " sent " + r.getDigestsCount() + " digests");
+        return;
+      }
+      for (int i = 0; i < round.keys.size(); i++) {
+        if (r.getDigests(i) != round.digests[i]) {
+          round.excluded[i] = true; // that owner does not hold exactly this tombstone (yet)
+        }
+      }
+    }
+    if (round.waiting.isEmpty()) {
+      purge(round);
+    }
+  }
+
+  /** Every member answered clean: the owners delete each agreed tombstone still unchanged. */
+  private void purge(GcRound round) {
+    ClusterView view = views.get();
+    int p = round.partition;
+    if (movingIn(view, p) || !view.ring().table().owners(p).get(0).equals(self)) {
+      endGcRound(round, "the partition changed hands");
+      return;
+    }
+    io.dynamo.proto.v1.AeGcPurge.Builder purge =
+        io.dynamo.proto.v1.AeGcPurge.newBuilder().setExchangeId(round.id).setPartition(p);
+    List<byte[]> keys = new ArrayList<>();
+    List<Long> digests = new ArrayList<>();
+    for (int i = 0; i < round.keys.size(); i++) {
+      if (!round.excluded[i]) {
+        keys.add(round.keys.get(i));
+        digests.add(round.digests[i]);
+        purge.addKeys(ByteString.copyFrom(round.keys.get(i))).addDigests(round.digests[i]);
+      }
+    }
+    if (keys.isEmpty()) {
+      endGcRound(round, "no owner agreement yet");
+      return;
+    }
+    Envelope message = Envelope.newBuilder().setAeGcPurge(purge).build();
+    for (NodeId owner : view.ring().table().owners(p)) {
+      if (!owner.equals(self)) {
+        sendToPeer(owner, message);
+      }
+    }
+    purgeLocally(p, keys, digests);
+    endGcRound(round, null);
+  }
+
+  private void endGcRound(GcRound round, String why) {
+    if (gcRound != round) {
+      return;
+    }
+    if (round.timer != null) {
+      round.timer.cancel();
+    }
+    gcRound = null;
+    if (why != null) {
+      log.debug("tombstone collection in partition {} stopped: {}", round.partition, why);
+    }
+  }
+
+  /** The first owner's purge: delete each key whose record still has the agreed digest. */
+  private void onGcPurge(NodeId from, io.dynamo.proto.v1.AeGcPurge r) {
+    int p = r.getPartition();
+    ClusterView view = views.get();
+    if (p >= view.ring().partitions() || !view.ring().table().owners(p).get(0).equals(from)
+        || !isOwner(view, p, self) || movingIn(view, p)
+        || r.getKeysCount() != r.getDigestsCount()
+        || r.getKeysCount() > AntiEntropySettings.MAX_GC_KEYS) {
+      peerLog.warn("ae-refused-purge", "refusing a purge of partition {} from {}", p, from);
+      return;
+    }
+    List<byte[]> keys = new ArrayList<>();
+    for (ByteString k : r.getKeysList()) {
+      byte[] key = k.toByteArray();
+      if (!inPartition(key, p)) {
+        peerLog.warn("ae-bad-purge", "{} asked to purge a key outside partition {}", from, p);
+        return;
+      }
+      keys.add(key);
+    }
+    purgeLocally(p, keys, r.getDigestsList());
+  }
+
+  private void purgeLocally(int p, List<byte[]> keys, List<Long> digests) {
+    long cutoff = clock.currentTimeMillis() - settings.tombstoneGraceMillis();
+    storage.execute(() -> {
+      int purged = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        byte[] k = keys.get(i);
+        long digest = digests.get(i);
+        // Still exactly the tombstone every owner agreed on, and past this node's grace too.
+        if (replica.deleteIf(k, rec -> KeyHashes.contribution(k, rec) == digest
+            && collectable(rec, cutoff))) {
+          purged++;
+        }
+      }
+      return purged;
+    }, (purged, error) -> {
+      if (error != null) {
+        log.warn("purging tombstones of partition {} failed: {}", p, error.toString());
+        return;
+      }
+      if (purged > 0) {
+        stats.computeIfAbsent(p, x -> new PartitionRepairStats()).tombstonesPurged += purged;
+        tombstonesPurged += purged;
+        log.debug("purged {} tombstones of partition {}", purged, p);
+      }
+    });
+  }
+
   // ---- trees ----
 
   private void queueRebuild(int partition) {
@@ -670,6 +978,9 @@ public final class AntiEntropyService {
             e.onKeysResponse(message.getAeKeysResponse());
           }
         }
+        case AE_GC_POLL -> answerGcPoll(from, message.getAeGcPoll());
+        case AE_GC_POLL_RESPONSE -> onGcPollResponse(from, message.getAeGcPollResponse());
+        case AE_GC_PURGE -> onGcPurge(from, message.getAeGcPurge());
         case AE_RECORDS_ACK -> {
           Exchange e = exchangeOf(from, message.getAeRecordsAck().getExchangeId());
           if (e != null) {

@@ -20,6 +20,9 @@ package io.dynamo.core.antientropy;
  *     from the data (a bug, a bit flip); 0: never
  * @param cleanupGraceMillis a copy of a partition this node does not own (a substitute's, an old
  *     owner's) is handed to the owners and deleted once it has been seen for this long; 0: never
+ * @param tombstoneGraceMillis a key deleted longer ago than this (every version a tombstone, every
+ *     dot older) may be purged once every owner holds exactly that tombstone and no member may
+ *     still hold an older version elsewhere (docs/anti-entropy.md); 0: tombstones are kept
  */
 public record AntiEntropySettings(
     boolean enabled,
@@ -30,14 +33,16 @@ public record AntiEntropySettings(
     int maxConcurrentExchanges,
     long stepTimeoutMillis,
     long rebuildMillis,
-    long cleanupGraceMillis) {
+    long cleanupGraceMillis,
+    long tombstoneGraceMillis) {
   /**
    * Sweeps every 10 minutes, differences confirmed after 250 ms, 1,000 keys per exchange, 4 MiB/s,
    * 4 partitions at a time, weekly rebuilds.
    */
   public static final AntiEntropySettings DEFAULT =
       new AntiEntropySettings(
-          true, 600_000, 250, 1_000, 4L << 20, 4, 30_000, 7L * 24 * 3_600_000, 600_000);
+          true, 600_000, 250, 1_000, 4L << 20, 4, 30_000, 7L * 24 * 3_600_000, 600_000,
+          24L * 3_600_000);
 
   /** As the canonical constructor, with copies of partitions not owned cleaned after 10 minutes. */
   public AntiEntropySettings(
@@ -50,7 +55,22 @@ public record AntiEntropySettings(
       long stepTimeoutMillis,
       long rebuildMillis) {
     this(enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, 600_000);
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, 600_000, 0);
+  }
+
+  /** As the canonical constructor, keeping tombstones. */
+  public AntiEntropySettings(
+      boolean enabled,
+      long sweepMillis,
+      long confirmDelayMillis,
+      int maxKeysPerExchange,
+      long bytesPerSecond,
+      int maxConcurrentExchanges,
+      long stepTimeoutMillis,
+      long rebuildMillis,
+      long cleanupGraceMillis) {
+    this(enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis, 0);
   }
 
   /**
@@ -64,6 +84,8 @@ public record AntiEntropySettings(
 
   /** Segments asked for in one keys request; more differing segments wait for the next exchange. */
   public static final int MAX_SEGMENTS_PER_REQUEST = 512;
+  /** Candidate tombstones per collection round. */
+  public static final int MAX_GC_KEYS = 1_000;
   /** Keys fetched per request. */
   public static final int MAX_KEYS_PER_FETCH = 256;
   /** Records per message stop being added past this many bytes (at least one is always sent). */
@@ -71,7 +93,7 @@ public record AntiEntropySettings(
 
   public AntiEntropySettings {
     if (sweepMillis <= 0 || confirmDelayMillis < 0 || stepTimeoutMillis <= 0 || rebuildMillis < 0
-        || cleanupGraceMillis < 0) {
+        || cleanupGraceMillis < 0 || tombstoneGraceMillis < 0) {
       throw new IllegalArgumentException("anti-entropy periods must be positive");
     }
     if (maxKeysPerExchange < 1 || maxConcurrentExchanges < 1 || bytesPerSecond < 0) {
@@ -83,12 +105,19 @@ public record AntiEntropySettings(
   public AntiEntropySettings withEnabled(boolean on) {
     return new AntiEntropySettings(
         on, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis);
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis,
+        tombstoneGraceMillis);
   }
 
   public AntiEntropySettings withCleanupGraceMillis(long millis) {
     return new AntiEntropySettings(
         enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, millis);
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, millis, tombstoneGraceMillis);
+  }
+
+  public AntiEntropySettings withTombstoneGraceMillis(long millis) {
+    return new AntiEntropySettings(
+        enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
+        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis, millis);
   }
 }

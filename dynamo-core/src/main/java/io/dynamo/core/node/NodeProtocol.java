@@ -180,7 +180,8 @@ public final class NodeProtocol implements OperationHost {
         Envelope.BodyCase.AE_TREE_REQUEST, Envelope.BodyCase.AE_TREE_RESPONSE,
         Envelope.BodyCase.AE_KEYS_REQUEST, Envelope.BodyCase.AE_KEYS_RESPONSE,
         Envelope.BodyCase.AE_RECORDS, Envelope.BodyCase.AE_FETCH_REQUEST,
-        Envelope.BodyCase.AE_RECORDS_ACK)) {
+        Envelope.BodyCase.AE_RECORDS_ACK, Envelope.BodyCase.AE_GC_POLL,
+        Envelope.BodyCase.AE_GC_POLL_RESPONSE, Envelope.BodyCase.AE_GC_PURGE)) {
       routes.on(body, service::onMessage);
     }
   }

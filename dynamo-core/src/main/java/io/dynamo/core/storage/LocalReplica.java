@@ -471,6 +471,23 @@ public final class LocalReplica {
     return out;
   }
 
+  /** Whether this node holds a hint, for any target, of a key in {@code partition}. */
+  public boolean holdsHintsFor(int partition) {
+    boolean[] found = {false};
+    engine.scan(
+        Keyspace.HINTS,
+        new byte[0],
+        new byte[] {(byte) 0xff},
+        (k, v) -> {
+          byte[] dataKey = Hint.decodeDataKey(k);
+          if (dataKey.length >= 4 && DataKey.decode(dataKey).partition() == partition) {
+            found[0] = true;
+          }
+          return !found[0];
+        });
+    return found[0];
+  }
+
   /** A target's pending hints. */
   public record HintQueueStats(long count, long oldestCreatedAtMillis) {}
 

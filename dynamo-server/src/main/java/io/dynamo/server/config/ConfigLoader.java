@@ -195,9 +195,13 @@ public final class ConfigLoader {
         optional(
             "anti-entropy.cleanup-grace", Units::duration,
             Duration.ofMillis(d.cleanupGraceMillis()));
+    Duration tombstones =
+        optional(
+            "anti-entropy.tombstone-grace", Units::duration,
+            Duration.ofMillis(d.tombstoneGraceMillis()));
     return new AntiEntropySettings(
         enabled, sweep.toMillis(), confirm.toMillis(), maxKeys, rate, concurrent, step.toMillis(),
-        rebuild.toMillis(), cleanup.toMillis());
+        rebuild.toMillis(), cleanup.toMillis(), tombstones.toMillis());
   }
 
   private RequestLimits requestLimits(long maxFrame) {
