@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestFactory;
  * record past the grace period at the end.
  */
 class TombstoneCollectionTest {
-  private static final int SEEDS = 500;
+  private static final int SEEDS = 300;
   static final AntiEntropySettings SIM_GC =
       new AntiEntropySettings(true, 2_000, 100, 1_000, 0, 1, 1_000, 0, 2_000, 1_000);
   private static final AtomicLong runsWithDeletes = new AtomicLong();
