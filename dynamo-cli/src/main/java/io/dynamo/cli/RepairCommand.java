@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
           + "\"secondsSinceFullExchange\":S,\"keysRepaired\":K},...],\"agree\":N,\"differ\":N,"
           + "\"unknown\":N,\"unreachable\":[ID,...],\"nodes\":{ID:{\"exchangeBytesSent\":B,"
           + "\"answerBytesSent\":B,\"keysCompared\":K,\"keysRepaired\":K,\"exchanges\":E,"
-          + "\"pending\":P},...}}."
+          + "\"tombstonesPurged\":T,\"pending\":P},...}}."
     })
 final class RepairCommand extends ClientCommand {
   @Option(names = "--partition", paramLabel = "P", description = "Only this partition.")
@@ -183,6 +183,8 @@ final class RepairCommand extends ClientCommand {
         n.put("keysRepaired",
             st.partitions().stream().mapToLong(RepairStatus.Partition::keysRepaired).sum());
         n.put("exchanges", st.partitions().stream().mapToLong(RepairStatus.Partition::exchanges).sum());
+        n.put("tombstonesPurged",
+            st.partitions().stream().mapToLong(RepairStatus.Partition::tombstonesPurged).sum());
         n.put("pending", st.pending());
         nodes.put(node, n);
       });

@@ -199,6 +199,7 @@ final class MetricsEndpoint implements AutoCloseable {
       {"dynamo_ae_bytes_sent_total", "counter", "bytes this node's exchanges sent"},
       {"dynamo_ae_tree_rebuilds_total", "counter", "times the partition's hash tree was built"},
       {"dynamo_ae_tree_ready", "gauge", "1 when the partition's hash tree is built"},
+      {"dynamo_ae_tombstones_purged_total", "counter", "tombstones of the partition purged here"},
     };
     for (String[] s : series) {
       header(out, s[0], s[1], s[2]);
@@ -215,6 +216,7 @@ final class MetricsEndpoint implements AutoCloseable {
           case "dynamo_ae_keys_repaired_total" -> p.getKeysRepaired();
           case "dynamo_ae_bytes_sent_total" -> p.getBytesSent();
           case "dynamo_ae_tree_rebuilds_total" -> p.getTreeRebuilds();
+          case "dynamo_ae_tombstones_purged_total" -> p.getTombstonesPurged();
           default -> p.getTreeReady() ? 1 : 0;
         };
         line(out, s[0], labels, v);
