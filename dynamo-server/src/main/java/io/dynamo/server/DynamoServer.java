@@ -225,7 +225,8 @@ public final class DynamoServer implements AutoCloseable {
         new AntiEntropyService(
             config.nodeId(), config.antiEntropy(), replica, trees,
             bucket -> config.buckets().propertiesOf(bucket, views.current().bucketDefaults()).conflictMode(),
-            views::current, protocols[0]::isUp, new SystemClock(), home, home, peers[0]);
+            views::current, view -> config.buckets().maxN(view.bucketDefaults()),
+            protocols[0]::isUp, new SystemClock(), home, home, peers[0]);
     protocols[0].attachAntiEntropy(antiEntropy);
     this.status =
         new StatusReporter(

@@ -75,6 +75,44 @@ class AntiEntropyIT {
     }
   }
 
+  @Test
+  void tombstonesAreCollectedAndDeletedKeysStayDeleted() {
+    try (MiniCluster cluster = MiniCluster.start(3, dir, settings(true).andThen(p -> {
+      p.setProperty("anti-entropy.tombstone-grace", "1s");
+    }))) {
+      cluster.awaitMutualView();
+      DynamoClient client = cluster.client(0);
+      int keys = 50;
+      for (int k = 0; k < keys; k++) {
+        Context c = client.put(BUCKET, "t" + k, Context.NONE, ("v" + k).getBytes(UTF_8));
+        client.delete(BUCKET, "t" + k, c);
+      }
+      // Every node owns every partition (3 nodes, N = 3): each purges its own copy of each key.
+      Awaitility.await("tombstones purged on every node")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> purged(cluster) >= 3L * keys);
+      for (int k = 0; k < keys; k++) {
+        for (int i = 0; i < 3; i++) {
+          GetResult local = cluster.client(i).localGet(0, BUCKET, "t" + k);
+          assertThat(local.values()).as("t%d on node %d", k, i).isEmpty();
+          assertThat(local.deleted()).as("t%d on node %d keeps no tombstone", k, i).isFalse();
+        }
+        assertThat(client.get(BUCKET, "t" + k).values()).isEmpty();
+      }
+    }
+  }
+
+  private static long purged(MiniCluster cluster) {
+    long n = 0;
+    for (int i = 0; i < 3; i++) {
+      for (RepairStatus.Partition p : cluster.client(i).repairStatusAsync(0).join().partitions()) {
+        n += p.tombstonesPurged();
+      }
+    }
+    return n;
+  }
+
   /** Stops node {@code down}, writes every key through the others, starts it again. */
   private static void missWritesOnNode(MiniCluster cluster, int down) {
     cluster.awaitMutualView();

@@ -70,6 +70,8 @@ public final class AntiEntropyService {
   private final PartitionTrees trees;
   private final Function<String, ConflictMode> conflictModes;
   private final Supplier<ClusterView> views;
+  /** The largest N of any bucket under a view: replicas past the ring's owners hold data too. */
+  private final java.util.function.ToIntFunction<ClusterView> maxReplicas;
   private final Predicate<NodeId> isUp;
   private final Clock clock;
   private final Scheduler scheduler;
@@ -89,7 +91,7 @@ public final class AntiEntropyService {
    * there is room, so a large difference (a node rebuilt from empty) is repaired at the byte budget
    * rather than one capped round per sweep.
    */
-  private final LinkedHashSet<Integer> followUps = new LinkedHashSet<>();
+  private final LinkedHashMap<Integer, Boolean> followUps = new LinkedHashMap<>();
   /** Partitions being exchanged now (with one peer after another). */
   private final Set<Integer> running = new LinkedHashSet<>();
   private final Deque<Integer> rebuildQueue = new ArrayDeque<>();
@@ -130,6 +132,7 @@ public final class AntiEntropyService {
       PartitionTrees trees,
       Function<String, ConflictMode> conflictModes,
       Supplier<ClusterView> views,
+      java.util.function.ToIntFunction<ClusterView> maxReplicas,
       Predicate<NodeId> isUp,
       Clock clock,
       Scheduler scheduler,
@@ -141,6 +144,7 @@ public final class AntiEntropyService {
     this.trees = Objects.requireNonNull(trees, "trees");
     this.conflictModes = Objects.requireNonNull(conflictModes, "conflictModes");
     this.views = Objects.requireNonNull(views, "views");
+    this.maxReplicas = Objects.requireNonNull(maxReplicas, "maxReplicas");
     this.isUp = Objects.requireNonNull(isUp, "isUp");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -199,7 +203,7 @@ public final class AntiEntropyService {
     }
     for (Exchange e : new ArrayList<>(exchanges.values())) {
       boolean still = e.pushOnly()
-          ? servable(view, e.partition, e.peer, self) && !isOwner(view, e.partition, self)
+          ? servable(view, e.partition, e.peer, self) && !holders(view, e.partition).contains(self)
           : exchangeable(view, e.partition, e.peer);
       if (!still) {
         e.abort("partition " + e.partition + " changed hands");
@@ -349,23 +353,29 @@ public final class AntiEntropyService {
 
   /** Starts on-demand exchanges, then follow-ups, while there is room. */
   private void pump() {
-    var asked = onDemand.entrySet().iterator();
-    while (asked.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
-      Map.Entry<Integer, Boolean> e = asked.next();
-      if (running.contains(e.getKey())) {
-        continue;
+    for (Map.Entry<Integer, Boolean> e : new ArrayList<>(onDemand.entrySet())) {
+      if (running.size() >= settings.maxConcurrentRepairs()) {
+        break;
       }
-      asked.remove();
-      runPartition(e.getKey(), e.getValue());
-    }
-    var more = followUps.iterator();
-    while (more.hasNext() && running.size() < settings.maxConcurrentRepairs()) {
-      int p = more.next();
+      int p = e.getKey();
       if (running.contains(p)) {
         continue;
       }
-      more.remove();
-      runPartition(p, true);
+      if (!trees.ready(p) && isOwner(views.get(), p, self) && !movingIn(views.get(), p)) {
+        queueRebuild(p); // stays queued until its tree is built: a repair is not dropped
+        continue;
+      }
+      onDemand.remove(p);
+      runPartition(p, e.getValue());
+    }
+    for (Map.Entry<Integer, Boolean> e : new ArrayList<>(followUps.entrySet())) {
+      if (running.size() >= settings.maxConcurrentExchanges()) {
+        break;
+      }
+      if (!running.contains(e.getKey())) {
+        followUps.remove(e.getKey());
+        runPartition(e.getKey(), e.getValue());
+      }
     }
   }
 
@@ -427,14 +437,16 @@ public final class AntiEntropyService {
           log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
               result.detail());
         } else {
-          s.lastWith.put(peer, startedAt);
+          if (!result.more()) {
+            s.lastWith.put(peer, startedAt);
+          }
           if (result.keysRepaired() > 0) {
             log.info("anti-entropy repaired {} keys of partition {} with {}",
                 result.keysRepaired(), partition, peer);
           }
         }
         if (result.more()) {
-          followUps.add(partition);
+          followUps.put(partition, laterOwnersOnly);
         }
         oneDone.run();
       });
@@ -443,7 +455,7 @@ public final class AntiEntropyService {
     }
   }
 
-  /** Notes, as responder, that {@code peer}'s exchange of {@code partition} reached its end. */
+  /** Notes, as responder, that {@code peer}'s exchange of {@code partition} found equal roots. */
   private void exchangedWith(int partition, NodeId peer) {
     stats.computeIfAbsent(partition, x -> new PartitionRepairStats())
         .lastWith.put(peer, clock.monotonicMillis());
@@ -475,7 +487,7 @@ public final class AntiEntropyService {
     lastCopyScan = now;
     List<Integer> candidates = new ArrayList<>();
     for (int p = 0; p < view.ring().partitions(); p++) {
-      if (!isOwner(view, p, self) && !view.extraWriters(p).contains(self)) {
+      if (!holders(view, p).contains(self) && !view.extraWriters(p).contains(self)) {
         candidates.add(p);
       }
     }
@@ -520,9 +532,9 @@ public final class AntiEntropyService {
     }
     for (Map.Entry<Integer, Long> e : copiesNotOwned.entrySet()) {
       int p = e.getKey();
-      List<NodeId> owners = p < view.ring().partitions() ? view.ring().table().owners(p) : List.of();
+      List<NodeId> owners = holders(view, p);
       if (now - e.getValue() < settings.cleanupGraceMillis() || owners.isEmpty()
-          || isOwner(view, p, self) || movingIn(view, p) || !owners.stream().allMatch(isUp)) {
+          || owners.contains(self) || movingIn(view, p) || !owners.stream().allMatch(isUp)) {
         continue;
       }
       cleaning = p;
@@ -572,7 +584,8 @@ public final class AntiEntropyService {
     }
     NodeId to = owners.get(owner);
     ClusterView view = views.get();
-    if (!isUp.test(to) || !servable(view, p, to, self) || isOwner(view, p, self)) {
+    if (!isUp.test(to) || !holders(view, p).contains(to) || movingIn(view, p)
+        || holders(view, p).contains(self)) {
       cleaning = null;
       return;
     }
@@ -771,7 +784,7 @@ public final class AntiEntropyService {
       }
       keys.add(key);
     }
-    boolean owner = isOwner(view, p, self);
+    boolean owner = holders(view, p).contains(self);
     storage.execute(() -> {
       if (replica.holdsHintsFor(p)) {
         return null;
@@ -812,7 +825,7 @@ public final class AntiEntropyService {
       return;
     }
     ClusterView view = views.get();
-    if (isOwner(view, round.partition, from)) {
+    if (holders(view, round.partition).contains(from)) {
       if (r.getDigestsCount() != round.keys.size()) {
         endGcRound(round, from + " sent " + r.getDigestsCount() + " digests");
         return;
@@ -852,7 +865,7 @@ public final class AntiEntropyService {
       return;
     }
     Envelope message = Envelope.newBuilder().setAeGcPurge(purge).build();
-    for (NodeId owner : view.ring().table().owners(p)) {
+    for (NodeId owner : holders(view, p)) {
       if (!owner.equals(self)) {
         sendToPeer(owner, message);
       }
@@ -879,7 +892,7 @@ public final class AntiEntropyService {
     int p = r.getPartition();
     ClusterView view = views.get();
     if (p >= view.ring().partitions() || !view.ring().table().owners(p).get(0).equals(from)
-        || !isOwner(view, p, self) || movingIn(view, p)
+        || !holders(view, p).contains(self) || movingIn(view, p)
         || r.getKeysCount() != r.getDigestsCount()
         || r.getKeysCount() > AntiEntropySettings.MAX_GC_KEYS) {
       peerLog.warn("ae-refused-purge", "refusing a purge of partition {} from {}", p, from);
@@ -946,7 +959,7 @@ public final class AntiEntropyService {
       return;
     }
     rebuilding = true;
-    storage.execute(() -> trees.rebuild(p, replica.engine()), (built, error) -> {
+    storage.execute(() -> trees.rebuild(p, replica.engine()) && trees.ready(p), (built, error) -> {
       rebuilding = false;
       if (error != null) {
         log.warn("building the hash tree of partition {} failed: {}", p, error.toString());
@@ -1019,6 +1032,7 @@ public final class AntiEntropyService {
         return;
       }
     }
+    out.addAllBranches(r.getBranchesList());
     Boolean ready = trees.read(p, tree -> {
       out.setRoot(tree.root());
       if (r.getBranchesCount() == 0) {
@@ -1066,7 +1080,6 @@ public final class AntiEntropyService {
       }
       segments.add(s);
     }
-    exchangedWith(p, from);
     waitingScans.add(() -> localDigests(p, segments, (digests, error) -> {
       scans--;
       nextScan();
@@ -1202,7 +1215,6 @@ public final class AntiEntropyService {
         trees.drop(partition);
         queueRebuild(partition);
       }
-      charge(scan.digests().size() * 48L);
       done.accept(scan.digests(), null);
     });
   }
@@ -1227,7 +1239,11 @@ public final class AntiEntropyService {
       List<AeRecords> out = new ArrayList<>();
       AeRecords.Builder batch = AeRecords.newBuilder().setPartition(partition);
       long bytes = 0;
+      long total = 0;
       for (byte[] k : keys) {
+        if (total > AntiEntropySettings.MAX_PUSH_BYTES) {
+          break; // the rest waits for the next exchange (it still differs then)
+        }
         byte[] record = replica.engine().get(Keyspace.DATA, k);
         AeRecord rec = AeRecord.newBuilder().setKey(ByteString.copyFrom(k))
             .setRecord(record == null ? ByteString.EMPTY : ByteString.copyFrom(record)).build();
@@ -1239,19 +1255,13 @@ public final class AntiEntropyService {
         }
         batch.addRecords(rec);
         bytes += rec.getSerializedSize();
+        total += rec.getSerializedSize();
       }
       if (batch.getRecordsCount() > 0) {
         out.add(batch.build());
       }
       return out;
-    }, (records, error) -> {
-      if (records != null) {
-        for (AeRecords r : records) {
-          charge(r.getSerializedSize());
-        }
-      }
-      done.accept(records, error);
-    });
+    }, done);
   }
 
   /** Merges records another owner holds into this replica; counts the ones merged. */
@@ -1277,19 +1287,23 @@ public final class AntiEntropyService {
 
   // ---- helpers ----
 
-  /** Spends from the outbound budget; the next exchange step waits while it is in debt. */
-  private void charge(long bytes) {
-    outbound.spend(bytes, clock.monotonicMillis());
-  }
-
-  void sendToPeer(NodeId to, Envelope message) {
+  /**
+   * Sends within the byte budget: at once, or once the budget is out of debt. Returns how long
+   * the message is held back (0: sent now).
+   */
+  long sendToPeer(NodeId to, Envelope message) {
     long delay = outbound.delayMillis(clock.monotonicMillis());
     outbound.spend(message.getSerializedSize(), clock.monotonicMillis());
     if (delay <= 0) {
       peers.send(to, message);
     } else {
-      scheduler.schedule(delay, () -> peers.send(to, message));
+      scheduler.schedule(delay, () -> {
+        if (!closed) {
+          peers.send(to, message);
+        }
+      });
     }
+    return Math.max(0, delay);
   }
 
   /** Sends an answer to a peer's exchange. */
@@ -1325,6 +1339,19 @@ public final class AntiEntropyService {
     return out;
   }
 
+  /**
+   * Every node that holds replicas of {@code partition} for some bucket: the ring's owners, then,
+   * when a bucket's N is larger, the next nodes of the extended preference list. Copy cleanup and
+   * tombstone collection treat all of them as owners (exchanges cover the ring's owners only).
+   */
+  private List<NodeId> holders(ClusterView view, int partition) {
+    if (partition < 0 || partition >= view.ring().partitions()) {
+      return List.of();
+    }
+    int n = Math.max(view.ring().table().replicas(), maxReplicas.applyAsInt(view));
+    return view.ring().preferenceList(partition, n);
+  }
+
   private static boolean isOwner(ClusterView view, int partition, NodeId node) {
     return partition >= 0 && partition < view.ring().partitions()
         && view.ring().table().owners(partition).contains(node);
@@ -1339,8 +1366,9 @@ public final class AntiEntropyService {
    * another node: then {@code owner} compares key digests with {@code other} and takes its records
    * (an owner, or a node handing over a copy it does not own).
    */
-  private static boolean servable(ClusterView view, int partition, NodeId owner, NodeId other) {
-    return !other.equals(owner) && isOwner(view, partition, owner) && !movingIn(view, partition);
+  private boolean servable(ClusterView view, int partition, NodeId owner, NodeId other) {
+    return !other.equals(owner) && holders(view, partition).contains(owner)
+        && !movingIn(view, partition);
   }
 
   /** Whether this node and {@code peer} both own {@code partition}, and it is not being moved. */

@@ -84,6 +84,8 @@ public record AntiEntropySettings(
 
   /** Segments asked for in one keys request; more differing segments wait for the next exchange. */
   public static final int MAX_SEGMENTS_PER_REQUEST = 512;
+  /** Records one exchange reads to push at most; the rest waits for the next exchange. */
+  public static final long MAX_PUSH_BYTES = 16L << 20;
   /** Candidate tombstones per collection round. */
   public static final int MAX_GC_KEYS = 1_000;
   /** Keys fetched per request. */

@@ -62,6 +62,8 @@ final class Exchange {
   private boolean more;
   /** Only send this node's records, never fetch (see {@link #startPushOnly}). */
   private boolean pushOnly;
+  /** Records the peer acknowledged but could not merge (its storage refused them). */
+  private long pushesFailed;
 
   Exchange(AntiEntropyService service, long id, int partition, NodeId peer, Consumer<Result> onDone) {
     this.service = service;
@@ -112,6 +114,10 @@ final class Exchange {
     }
     switch (step) {
       case ROOT -> {
+        if (r.getBranchesCount() != 0) {
+          finish(false, peer + " answered another request (branches " + r.getBranchesList() + ")");
+          return;
+        }
         if (r.getRoot() == local.root()) {
           finish(true, "equal");
           return;
@@ -131,6 +137,10 @@ final class Exchange {
       }
       case SEGMENTS, CONFIRM -> {
         List<Integer> branches = lastAskedBranches;
+        if (!r.getBranchesList().equals(branches)) {
+          finish(false, peer + " answered another request (branches " + r.getBranchesList() + ")");
+          return;
+        }
         if (r.getHashesCount() != branches.size() * HashTree.SEGMENTS_PER_BRANCH) {
           finish(false, "peer sent " + r.getHashesCount() + " segment hashes");
           return;
@@ -208,8 +218,15 @@ final class Exchange {
       return;
     }
     Map<ByteBuffer, Long> theirs = new HashMap<>();
+    java.util.Set<Integer> asked = new java.util.HashSet<>(suspects);
     for (AeKeyDigest d : r.getKeysList()) {
-      theirs.put(ByteBuffer.wrap(d.getKey().toByteArray()), d.getDigest());
+      byte[] key = d.getKey().toByteArray();
+      if (key.length <= 5 || PartitionTrees.partitionOf(key) != partition
+          || !asked.contains(KeyHashes.segmentOf(key))) {
+        finish(false, peer + " sent a key outside the partition or the segments asked for");
+        return;
+      }
+      theirs.put(ByteBuffer.wrap(key), d.getDigest());
     }
     step = Step.REPAIR;
     cancelTimer();
@@ -264,6 +281,13 @@ final class Exchange {
           finish(false, "reading records failed: " + error);
           return;
         }
+        int read = 0;
+        for (AeRecords batch : records) {
+          read += batch.getRecordsCount();
+        }
+        if (read < push.size()) {
+          more = true; // the byte cap of one exchange's pushes was reached
+        }
         for (AeRecords batch : records) {
           pushesUnacked++;
           send(Envelope.newBuilder().setAeRecords(batch.toBuilder().setExchangeId(id)));
@@ -301,6 +325,11 @@ final class Exchange {
         records.add(rec);
       }
     }
+    if (records.isEmpty()) {
+      // An honest peer answers at least one key it was asked for; anything else never ends.
+      finish(false, peer + " answered a fetch with none of the keys asked for");
+      return;
+    }
     // Keys the peer left out (its byte budget) are asked for again.
     toFetch.addAll(fetching);
     fetching.clear();
@@ -323,23 +352,31 @@ final class Exchange {
       return;
     }
     pushesUnacked--;
+    pushesFailed += ack.getFailed();
     maybeDone();
   }
 
   private void maybeDone() {
     if (step == Step.REPAIR && !pushReading && pushesUnacked == 0 && toFetch.isEmpty()
         && fetching.isEmpty() && !fetchMerging) {
-      finish(true, "repaired " + keysRepaired + " keys");
+      if (pushesFailed > 0) {
+        // Not repaired: the next exchange tries again, and a copy handed over is not deleted.
+        finish(false, peer + " could not merge " + pushesFailed + " records");
+      } else {
+        finish(true, "repaired " + keysRepaired + " keys");
+      }
     }
   }
 
   private void send(Envelope.Builder message) {
     cancelTimer();
-    timer = service.scheduler().schedule(service.settings().stepTimeoutMillis(), this::timedOut);
     awaiting = step != Step.REPAIR;
     Envelope e = message.build();
     bytesSent += e.getSerializedSize();
-    service.sendToPeer(peer, e);
+    // A message held back by the byte budget leaves later: the wait starts when it does.
+    long delay = service.sendToPeer(peer, e);
+    timer = service.scheduler().schedule(
+        delay + service.settings().stepTimeoutMillis(), this::timedOut);
   }
 
   private void timedOut() {

@@ -50,6 +50,15 @@ public record BucketTable(BucketProperties defaults, Map<String, BucketPropertie
   }
 
   /** The bucket's properties; the caller has checked the name. */
+  /** The largest N of any bucket: the default (under the cluster's defaults) or an override. */
+  public int maxN(io.dynamo.core.cluster.BucketDefaults cluster) {
+    int n = defaultsUnder(cluster).n();
+    for (BucketProperties b : overrides.values()) {
+      n = Math.max(n, b.n());
+    }
+    return n;
+  }
+
   public BucketProperties propertiesOf(String bucket) {
     return overrides.getOrDefault(bucket, defaults);
   }

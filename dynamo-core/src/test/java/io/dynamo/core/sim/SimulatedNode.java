@@ -235,7 +235,8 @@ public final class SimulatedNode implements SimulatedNetwork.Endpoint {
       antiEntropy =
           new io.dynamo.core.antientropy.AntiEntropyService(
               id, antiEntropySettings, replica, trees,
-              bucket -> buckets.propertiesOf(bucket).conflictMode(), views::current, home::isUp,
+              bucket -> buckets.propertiesOf(bucket).conflictMode(), views::current,
+              view -> buckets.maxN(view.bucketDefaults()), home::isUp,
               clock, new SimulatedScheduler(queue, name + "/ae", alive),
               new SimulatedStorageExecutor(
                   queue, random, storageMinDelayMillis, storageMaxDelayMillis, name + "/ae", alive),

@@ -32,6 +32,7 @@ import java.util.function.Function;
  * are errors too, so a typo never silently falls back to a default.
  */
 public final class ConfigLoader {
+  static final int MAX_NODE_ID_CHARS = 119;
   /** Keys travel in frames and RocksDB keys; a megabyte is already far past sensible. */
   private static final long MAX_KEY_BYTES = 1 << 20;
 
@@ -58,7 +59,14 @@ public final class ConfigLoader {
   }
 
   private NodeConfig build(Path baseDir) {
-    NodeId nodeId = required("node.id", NodeId::of);
+    // The node makes its dots as "<id>~<epoch>" (9 more characters), which must still be a node id.
+    NodeId nodeId = required("node.id", text -> {
+      if (text.length() > MAX_NODE_ID_CHARS) {
+        throw new IllegalArgumentException(
+            "at most " + MAX_NODE_ID_CHARS + " characters (dots add a 9-character epoch)");
+      }
+      return NodeId.of(text);
+    });
     HostPort client = required("listen.client", HostPort::parse);
     HostPort peer = required("listen.peer", HostPort::parse);
     HostPort metrics = optional("listen.metrics", HostPort::parse, null);
