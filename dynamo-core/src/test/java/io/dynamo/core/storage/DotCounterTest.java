@@ -1,5 +1,6 @@
 package io.dynamo.core.storage;
 
+import io.dynamo.core.ring.NodeId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -293,5 +294,36 @@ class DotCounterTest {
     assertThatThrownBy(() -> dots.issue(0)).isInstanceOf(StorageException.class);
     assertThat(dots.lastIssued()).isEqualTo(max);
     assertThatThrownBy(() -> DotCounter.open(engine, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aNewDirectoryGetsAnEpochThatSurvivesRestartsAndAWipeGetsAnother() {
+    InMemoryStorageEngine engine = new InMemoryStorageEngine();
+    java.util.concurrent.atomic.AtomicLong bits = new java.util.concurrent.atomic.AtomicLong(41);
+    DotCounter first = DotCounter.open(engine, 8, bits::incrementAndGet);
+    assertThat(first.epoch()).hasSize(8);
+    NodeId n1 = NodeId.of("n1");
+    assertThat(first.actor(n1).value()).isEqualTo("n1~" + first.epoch());
+    use(first, engine, 0);
+    // A restart keeps the epoch (and the counter goes on above the mark).
+    DotCounter again = DotCounter.open(engine, 8, bits::incrementAndGet);
+    assertThat(again.epoch()).isEqualTo(first.epoch());
+    assertThat(use(again, engine, 0)).isGreaterThan(first.lastIssued());
+    // A wiped directory (meta included) gets a new epoch: its counter may start again from zero.
+    InMemoryStorageEngine wiped = new InMemoryStorageEngine();
+    DotCounter fresh = DotCounter.open(wiped, 8, bits::incrementAndGet);
+    assertThat(fresh.epoch()).isNotEqualTo(first.epoch());
+    assertThat(fresh.actor(n1)).isNotEqualTo(first.actor(n1));
+  }
+
+  @Test
+  void aDirectoryFromBeforeEpochsKeepsThePlainId() {
+    InMemoryStorageEngine engine = new InMemoryStorageEngine();
+    DotCounter old = DotCounter.open(engine, 8); // no epochs: as a node of an earlier version
+    use(old, engine, 0);
+    DotCounter now = DotCounter.open(engine, 8, () -> 7L);
+    assertThat(now.epoch()).isEmpty();
+    assertThat(now.actor(NodeId.of("n1"))).isEqualTo(NodeId.of("n1"));
+    assertThat(now.actor(NodeId.of("x".repeat(119))).value()).hasSize(119);
   }
 }
