@@ -42,7 +42,9 @@ class KillHomeReplicasIT {
   @Test
   void withoutHandoffTheCheckerReportsTheStaleHomeReplicas() {
     cluster =
-        ProcessCluster.builder().name("kill-home-nohandoff").nodes(5).set("handoff.enabled", "false").start();
+        ProcessCluster.builder().name("kill-home-nohandoff").nodes(5).set("handoff.enabled", "false")
+            // Anti-entropy would repair the stale replicas too; this run shows the checker sees them.
+            .set("anti-entropy.enabled", "false").start();
     Outcome outcome = run(Duration.ofSeconds(5));
 
     assertThat(outcome.hintsQueued).isGreaterThan(0);

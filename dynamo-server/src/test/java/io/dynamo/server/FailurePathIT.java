@@ -100,9 +100,13 @@ class FailurePathIT {
 
   @Test
   void aReadRepairsAReplicaThatMissedAWrite() {
-    // Hints stay put, so only read repair can bring the returning replica up to date.
+    // Hints stay put and anti-entropy is off, so only read repair can bring the returning replica
+    // up to date.
     Consumer<Properties> noHandoff =
-        FAST_DETECTION.andThen(p -> p.setProperty("handoff.enabled", "false"));
+        FAST_DETECTION.andThen(p -> {
+          p.setProperty("handoff.enabled", "false");
+          p.setProperty("anti-entropy.enabled", "false");
+        });
     try (MiniCluster cluster = MiniCluster.start(NODES, dir, noHandoff)) {
       String key = "profile";
       List<Integer> home = homeReplicas(key);
