@@ -70,8 +70,9 @@ public final class AntiEntropyService {
   private final PartitionTrees trees;
   private final Function<String, ConflictMode> conflictModes;
   private final Supplier<ClusterView> views;
-  /** The largest N of any bucket under a view: replicas past the ring's owners hold data too. */
-  private final java.util.function.ToIntFunction<ClusterView> maxReplicas;
+  private final PartitionRoles roles;
+  private final CopyHandover handover;
+  private final TombstoneCollector collector;
   private final Predicate<NodeId> isUp;
   private final Clock clock;
   private final Scheduler scheduler;
@@ -110,18 +111,6 @@ public final class AntiEntropyService {
   private long exchangesFailed;
   /** Times a scan found a tree not matching its partition's data (then rebuilt). */
   private long treesFoundWrong;
-  /** Partitions this node holds data of without owning them, and when each was first seen. */
-  private final Map<Integer, Long> copiesNotOwned = new TreeMap<>();
-  private boolean scanningCopies;
-  private long lastCopyScan = Long.MIN_VALUE;
-  /** The partition whose copy is being handed to its owners, or null. */
-  private Integer cleaning;
-  /** Keys of partitions not owned deleted once their owners held them. */
-  private long copiesRemoved;
-  /** Tombstones this node purged. */
-  private long tombstonesPurged;
-  /** Keys read per cleanup round; the rest of a large copy goes in later rounds. */
-  private static final int MAX_CLEANUP_KEYS = 100_000;
   /** Partitions whose last scan found the tree not matching the data. */
   private final Set<Integer> suspectTrees = new java.util.HashSet<>();
 
@@ -144,7 +133,9 @@ public final class AntiEntropyService {
     this.trees = Objects.requireNonNull(trees, "trees");
     this.conflictModes = Objects.requireNonNull(conflictModes, "conflictModes");
     this.views = Objects.requireNonNull(views, "views");
-    this.maxReplicas = Objects.requireNonNull(maxReplicas, "maxReplicas");
+    this.roles = new PartitionRoles(self, Objects.requireNonNull(maxReplicas, "maxReplicas"));
+    this.handover = new CopyHandover(this, roles);
+    this.collector = new TombstoneCollector(this, roles);
     this.isUp = Objects.requireNonNull(isUp, "isUp");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -168,7 +159,7 @@ public final class AntiEntropyService {
       return;
     }
     started = true;
-    for (int p : owned(views.get())) {
+    for (int p : roles.owned(views.get())) {
       queueRebuild(p);
     }
     scheduleTick();
@@ -189,7 +180,7 @@ public final class AntiEntropyService {
     if (!started) {
       return;
     }
-    Set<Integer> owned = new LinkedHashSet<>(owned(view));
+    Set<Integer> owned = new LinkedHashSet<>(roles.owned(view));
     for (int p : owned) {
       if (!trees.ready(p)) {
         queueRebuild(p);
@@ -203,8 +194,8 @@ public final class AntiEntropyService {
     }
     for (Exchange e : new ArrayList<>(exchanges.values())) {
       boolean still = e.pushOnly()
-          ? servable(view, e.partition, e.peer, self) && !holders(view, e.partition).contains(self)
-          : exchangeable(view, e.partition, e.peer);
+          ? roles.servable(view, e.partition, e.peer, self) && !roles.holders(view, e.partition).contains(self)
+          : roles.exchangeable(view, e.partition, e.peer);
       if (!still) {
         e.abort("partition " + e.partition + " changed hands");
       }
@@ -221,7 +212,7 @@ public final class AntiEntropyService {
   public List<Integer> repair(Integer partition, boolean everyMemberAsked) {
     ClusterView view = views.get();
     List<Integer> queued = new ArrayList<>();
-    for (int p : owned(view)) {
+    for (int p : roles.owned(view)) {
       if (partition == null || partition == p) {
         if (onDemand.putIfAbsent(p, everyMemberAsked) == null || running.contains(p)) {
           queued.add(p);
@@ -245,7 +236,7 @@ public final class AntiEntropyService {
 
   public RepairStatusResponse status() {
     ClusterView view = views.get();
-    Set<Integer> owned = new LinkedHashSet<>(owned(view));
+    Set<Integer> owned = new LinkedHashSet<>(roles.owned(view));
     RepairStatusResponse.Builder out =
         RepairStatusResponse.newBuilder()
             .setNodeId(self.value())
@@ -254,14 +245,14 @@ public final class AntiEntropyService {
             .setExchangesRunning(running.size())
             .setAnswerBytesSent(answerBytes)
             .setTreesFoundWrong(treesFoundWrong)
-            .setKeysRemovedNotOwned(copiesRemoved)
-            .setPartitionsHeldNotOwned(copiesNotOwned.size());
+            .setKeysRemovedNotOwned(handover.keysRemoved())
+            .setPartitionsHeldNotOwned(handover.partitionsHeld());
     long now = clock.monotonicMillis();
     Set<Integer> all = new java.util.TreeSet<>(owned);
     all.addAll(stats.keySet());
     for (int p : all) {
       PartitionRepairStats s = stats.getOrDefault(p, new PartitionRepairStats());
-      long lastFull = owned.contains(p) ? s.lastFullExchangeStart(otherOwners(view, p)) : -1;
+      long lastFull = owned.contains(p) ? s.lastFullExchangeStart(roles.otherOwners(view, p)) : -1;
       Long root = trees.read(p, HashTree::root);
       out.addPartitions(
           PartitionRepairStatus.newBuilder()
@@ -310,7 +301,7 @@ public final class AntiEntropyService {
     if (closed) {
       return;
     }
-    int owned = Math.max(1, owned(views.get()).size());
+    int owned = Math.max(1, roles.owned(views.get()).size());
     long every = Math.max(100, Math.min(60_000, settings.sweepMillis() / owned));
     tick = scheduler.schedule(every, () -> {
       onTick();
@@ -332,14 +323,14 @@ public final class AntiEntropyService {
       }
     }
     if (settings.cleanupGraceMillis() > 0) {
-      scanForCopiesNotOwned(view, now);
-      cleanCopyNotOwned(view, now);
+      handover.scan(view, now);
+      handover.clean(view, now);
     }
     if (settings.tombstoneGraceMillis() > 0) {
-      collectTombstones(view);
+      collector.collect(view);
     }
     if (settings.enabled() && running.size() < settings.maxConcurrentExchanges()) {
-      List<Integer> owned = owned(view);
+      List<Integer> owned = roles.owned(view);
       if (!owned.isEmpty()) {
         cursor = (cursor + 1) % owned.size();
         int p = owned.get(cursor);
@@ -361,7 +352,7 @@ public final class AntiEntropyService {
       if (running.contains(p)) {
         continue;
       }
-      if (!trees.ready(p) && isOwner(views.get(), p, self) && !movingIn(views.get(), p)) {
+      if (!trees.ready(p) && PartitionRoles.isOwner(views.get(), p, self) && !PartitionRoles.movingIn(views.get(), p)) {
         queueRebuild(p); // stays queued until its tree is built: a repair is not dropped
         continue;
       }
@@ -386,7 +377,7 @@ public final class AntiEntropyService {
    */
   private void runPartition(int partition, boolean laterOwnersOnly) {
     ClusterView view = views.get();
-    if (!isOwner(view, partition, self) || movingIn(view, partition)) {
+    if (!PartitionRoles.isOwner(view, partition, self) || PartitionRoles.movingIn(view, partition)) {
       return;
     }
     if (!trees.ready(partition)) {
@@ -420,7 +411,7 @@ public final class AntiEntropyService {
       return;
     }
     for (NodeId peer : others) {
-      if (closed || !isUp.test(peer) || !exchangeable(view, partition, peer)) {
+      if (closed || !isUp.test(peer) || !roles.exchangeable(view, partition, peer)) {
         oneDone.run();
         continue;
       }
@@ -461,481 +452,6 @@ public final class AntiEntropyService {
         .lastWith.put(peer, clock.monotonicMillis());
   }
 
-  private List<NodeId> otherOwners(ClusterView view, int partition) {
-    List<NodeId> out = new ArrayList<>();
-    for (NodeId owner : view.ring().table().owners(partition)) {
-      if (!owner.equals(self)) {
-        out.add(owner);
-      }
-    }
-    return out;
-  }
-
-  // ---- copies of partitions this node does not own ----
-
-  /**
-   * Looks, now and then, for partitions this node holds data of without owning them: a substitute's
-   * writes, an old owner's copy after a move. Each is remembered with when it was first seen.
-   */
-  private void scanForCopiesNotOwned(ClusterView view, long now) {
-    long every = Math.max(1_000, settings.sweepMillis() / 4);
-    if (scanningCopies || (lastCopyScan != Long.MIN_VALUE && now - lastCopyScan < every)
-        || !view.isMember(self)) {
-      return;
-    }
-    scanningCopies = true;
-    lastCopyScan = now;
-    List<Integer> candidates = new ArrayList<>();
-    for (int p = 0; p < view.ring().partitions(); p++) {
-      if (!holders(view, p).contains(self) && !view.extraWriters(p).contains(self)) {
-        candidates.add(p);
-      }
-    }
-    storage.execute(() -> {
-      List<Integer> held = new ArrayList<>();
-      for (int p : candidates) {
-        boolean[] any = {false};
-        replica.engine().scan(
-            Keyspace.DATA, DataKey.partitionStart(p), DataKey.partitionStart(p + 1),
-            (k, v) -> {
-              any[0] = true;
-              return false;
-            });
-        if (any[0]) {
-          held.add(p);
-        }
-      }
-      return held;
-    }, (held, error) -> {
-      scanningCopies = false;
-      if (error != null) {
-        log.warn("looking for copies of partitions not owned failed: {}", error.toString());
-        return;
-      }
-      long seen = clock.monotonicMillis();
-      copiesNotOwned.keySet().retainAll(held);
-      for (int p : held) {
-        copiesNotOwned.putIfAbsent(p, seen);
-      }
-    });
-  }
-
-  /**
-   * Hands one copy this node does not own, held for at least the cleanup grace, to the partition's
-   * owners (push-only exchanges with each, all owners up) and then deletes every key of it whose
-   * record has not changed since it was read. A write that lands meanwhile keeps its key (and is
-   * handed over next time).
-   */
-  private void cleanCopyNotOwned(ClusterView view, long now) {
-    if (cleaning != null) {
-      return;
-    }
-    for (Map.Entry<Integer, Long> e : copiesNotOwned.entrySet()) {
-      int p = e.getKey();
-      List<NodeId> owners = holders(view, p);
-      if (now - e.getValue() < settings.cleanupGraceMillis() || owners.isEmpty()
-          || owners.contains(self) || movingIn(view, p) || !owners.stream().allMatch(isUp)) {
-        continue;
-      }
-      cleaning = p;
-      storage.execute(() -> {
-        Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        replica.engine().scan(
-            Keyspace.DATA, DataKey.partitionStart(p), DataKey.partitionStart(p + 1),
-            (k, v) -> {
-              keys.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
-              return keys.size() < MAX_CLEANUP_KEYS;
-            });
-        return keys;
-      }, (keys, error) -> {
-        if (error != null || keys.isEmpty()) {
-          cleaning = null;
-          return;
-        }
-        java.util.TreeSet<Integer> segments = new java.util.TreeSet<>();
-        for (ByteBuffer k : keys.keySet()) {
-          segments.add(KeyHashes.segmentOf(k.array()));
-        }
-        List<List<Integer>> chunks = new ArrayList<>();
-        List<Integer> all = new ArrayList<>(segments);
-        for (int i = 0; i < all.size(); i += AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST) {
-          chunks.add(all.subList(i, Math.min(all.size(), i + AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST)));
-        }
-        handOver(p, owners, chunks, 0, 0, keys);
-      });
-      return;
-    }
-  }
-
-  /** Push-only exchanges of chunk {@code chunk} with owner {@code owner}, then the next. */
-  private void handOver(
-      int p, List<NodeId> owners, List<List<Integer>> chunks, int chunk, int owner,
-      Map<ByteBuffer, Long> keys) {
-    if (closed) {
-      return;
-    }
-    if (chunk == chunks.size()) {
-      deleteHandedOver(p, keys);
-      return;
-    }
-    if (owner == owners.size()) {
-      handOver(p, owners, chunks, chunk + 1, 0, keys);
-      return;
-    }
-    NodeId to = owners.get(owner);
-    ClusterView view = views.get();
-    if (!isUp.test(to) || !holders(view, p).contains(to) || movingIn(view, p)
-        || holders(view, p).contains(self)) {
-      cleaning = null;
-      return;
-    }
-    long id = nextExchangeId++;
-    Exchange exchange = new Exchange(this, id, p, to, result -> {
-      exchanges.remove(id);
-      PartitionRepairStats s = stats.computeIfAbsent(p, x -> new PartitionRepairStats());
-      s.bytesSent += result.bytesSent();
-      s.keysRepaired += result.keysRepaired();
-      if (!result.completed()) {
-        log.debug("handing partition {} to {} did not complete: {}", p, to, result.detail());
-        cleaning = null;
-        return;
-      }
-      int nextOwner = result.more() ? owner : owner + 1;
-      scheduler.schedule(0, () -> handOver(p, owners, chunks, chunk, nextOwner, keys));
-    });
-    exchanges.put(id, exchange);
-    exchange.startPushOnly(chunks.get(chunk));
-  }
-
-  /** Every owner holds what was read: delete each key whose record is still what was read. */
-  private void deleteHandedOver(int p, Map<ByteBuffer, Long> keys) {
-    storage.execute(() -> {
-      int deleted = 0;
-      for (Map.Entry<ByteBuffer, Long> e : keys.entrySet()) {
-        byte[] k = e.getKey().array();
-        long digest = e.getValue();
-        if (replica.deleteIf(k, record -> KeyHashes.contribution(k, record) == digest)) {
-          deleted++;
-        }
-      }
-      return deleted;
-    }, (deleted, error) -> {
-      cleaning = null;
-      if (error != null) {
-        log.warn("removing the copy of partition {} failed: {}", p, error.toString());
-        return;
-      }
-      copiesRemoved += deleted;
-      log.info("removed {} keys of partition {}, which this node does not own, once its owners"
-          + " held them", deleted, p);
-      if (deleted == keys.size() && keys.size() < MAX_CLEANUP_KEYS) {
-        copiesNotOwned.remove(p);
-      }
-    });
-  }
-
-  // ---- tombstone collection ----
-
-  /** A collection round this node (the partition's first owner) runs. */
-  private final class GcRound {
-    final long id;
-    final int partition;
-    final List<byte[]> keys;
-    final long[] digests;
-    final Set<NodeId> waiting;
-    final boolean[] excluded;
-    Scheduler.Cancellable timer;
-
-    GcRound(long id, int partition, Map<ByteBuffer, Long> candidates, Set<NodeId> members) {
-      this.id = id;
-      this.partition = partition;
-      this.keys = new ArrayList<>();
-      this.digests = new long[candidates.size()];
-      int i = 0;
-      for (Map.Entry<ByteBuffer, Long> e : candidates.entrySet()) {
-        keys.add(e.getKey().array());
-        digests[i++] = e.getValue();
-      }
-      this.waiting = new java.util.HashSet<>(members);
-      this.excluded = new boolean[keys.size()];
-    }
-  }
-
-  private GcRound gcRound;
-  private boolean gcScanning;
-  private int gcCursor;
-
-  /**
-   * Starts a collection round for the next partition this node is the first owner of: when every
-   * member is up and the partition is not under a move, it reads the partition's tombstones past
-   * the grace period (every version a tombstone, every dot older) and polls every other member.
-   */
-  private void collectTombstones(ClusterView view) {
-    if (gcRound != null || gcScanning || !view.isMember(self)) {
-      return;
-    }
-    List<Integer> first = new ArrayList<>();
-    for (int p = 0; p < view.ring().partitions(); p++) {
-      if (view.ring().table().owners(p).get(0).equals(self) && !movingIn(view, p)) {
-        first.add(p);
-      }
-    }
-    Set<NodeId> members = new java.util.LinkedHashSet<>(view.members());
-    members.remove(self);
-    if (first.isEmpty() || !members.stream().allMatch(isUp)) {
-      return;
-    }
-    gcCursor = (gcCursor + 1) % first.size();
-    int p = first.get(gcCursor);
-    long cutoff = clock.currentTimeMillis() - settings.tombstoneGraceMillis();
-    gcScanning = true;
-    storage.execute(() -> gcCandidates(p, cutoff), (candidates, error) -> {
-      gcScanning = false;
-      if (error != null) {
-        log.warn("looking for tombstones to collect in partition {} failed: {}", p, error.toString());
-        return;
-      }
-      ClusterView now = views.get();
-      if (candidates.isEmpty() || closed || movingIn(now, p)
-          || !now.ring().table().owners(p).get(0).equals(self)) {
-        return;
-      }
-      GcRound round = new GcRound(nextExchangeId++, p, candidates, members);
-      gcRound = round;
-      if (members.isEmpty()) {
-        purge(round);
-        return;
-      }
-      round.timer = scheduler.schedule(settings.stepTimeoutMillis(), () -> endGcRound(round, "timed out"));
-      io.dynamo.proto.v1.AeGcPoll.Builder poll = io.dynamo.proto.v1.AeGcPoll.newBuilder()
-          .setExchangeId(round.id).setPartition(p);
-      for (byte[] k : round.keys) {
-        poll.addKeys(ByteString.copyFrom(k));
-      }
-      Envelope message = Envelope.newBuilder().setAeGcPoll(poll).build();
-      for (NodeId m : members) {
-        sendToPeer(m, message);
-      }
-    });
-  }
-
-  /**
-   * Storage thread: the partition's collectable tombstones and their digests; none when this node
-   * holds a hint of a key in the partition (it may carry an older version).
-   */
-  private Map<ByteBuffer, Long> gcCandidates(int partition, long cutoff) {
-    Map<ByteBuffer, Long> out = new LinkedHashMap<>();
-    if (replica.holdsHintsFor(partition)) {
-      return out;
-    }
-    replica.engine().scan(
-        Keyspace.DATA, DataKey.partitionStart(partition), DataKey.partitionStart(partition + 1),
-        (k, v) -> {
-          if (collectable(v, cutoff)) {
-            out.put(ByteBuffer.wrap(k), KeyHashes.contribution(k, v));
-          }
-          return out.size() < AntiEntropySettings.MAX_GC_KEYS;
-        });
-    return out;
-  }
-
-  /** Whether {@code record} holds only tombstones, every one of whose dots is before {@code cutoff}. */
-  public static boolean collectable(byte[] record, long cutoff) {
-    io.dynamo.core.version.SiblingSet set;
-    try {
-      set = io.dynamo.core.version.VersionCodec.decodeSiblings(record);
-    } catch (MalformedVersionException e) {
-      return false;
-    }
-    if (set.versions().isEmpty()) {
-      return false;
-    }
-    for (io.dynamo.core.version.Versioned v : set.versions()) {
-      if (!v.tombstone()) {
-        return false;
-      }
-      for (io.dynamo.core.version.Dot d : v.dots()) {
-        if (d.timestampMillis() >= cutoff) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** A member answers whether it may hold older data of the partition, and an owner its digests. */
-  private void answerGcPoll(NodeId from, io.dynamo.proto.v1.AeGcPoll r) {
-    int p = r.getPartition();
-    ClusterView view = views.get();
-    io.dynamo.proto.v1.AeGcPollResponse.Builder out = io.dynamo.proto.v1.AeGcPollResponse
-        .newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
-    if (p >= view.ring().partitions() || !view.ring().table().owners(p).get(0).equals(from)
-        || r.getKeysCount() > AntiEntropySettings.MAX_GC_KEYS || movingIn(view, p)) {
-      send(from, Envelope.newBuilder().setAeGcPollResponse(out.setClean(false)));
-      return;
-    }
-    List<byte[]> keys = new ArrayList<>();
-    for (ByteString k : r.getKeysList()) {
-      byte[] key = k.toByteArray();
-      if (!inPartition(key, p)) {
-        peerLog.warn("ae-bad-gc", "{} polled a key outside partition {}", from, p);
-        send(from, Envelope.newBuilder().setAeGcPollResponse(out.setClean(false)));
-        return;
-      }
-      keys.add(key);
-    }
-    boolean owner = holders(view, p).contains(self);
-    storage.execute(() -> {
-      if (replica.holdsHintsFor(p)) {
-        return null;
-      }
-      if (!owner) {
-        boolean[] any = {false};
-        replica.engine().scan(Keyspace.DATA, DataKey.partitionStart(p),
-            DataKey.partitionStart(p + 1), (k, v) -> {
-              any[0] = true;
-              return false;
-            });
-        return any[0] ? null : new long[0];
-      }
-      long[] digests = new long[keys.size()];
-      for (int i = 0; i < digests.length; i++) {
-        digests[i] = KeyHashes.contribution(keys.get(i), replica.engine().get(Keyspace.DATA, keys.get(i)));
-      }
-      return digests;
-    }, (digests, error) -> {
-      boolean clean = error == null && digests != null && !movingIn(views.get(), p);
-      out.setClean(clean);
-      if (clean) {
-        for (long d : digests) {
-          out.addDigests(d);
-        }
-      }
-      send(from, Envelope.newBuilder().setAeGcPollResponse(out));
-    });
-  }
-
-  private void onGcPollResponse(NodeId from, io.dynamo.proto.v1.AeGcPollResponse r) {
-    GcRound round = gcRound;
-    if (round == null || round.id != r.getExchangeId() || !round.waiting.remove(from)) {
-      return;
-    }
-    if (!r.getClean()) {
-      endGcRound(round, from + " may hold older data");
-      return;
-    }
-    ClusterView view = views.get();
-    if (holders(view, round.partition).contains(from)) {
-      if (r.getDigestsCount() != round.keys.size()) {
-        endGcRound(round, from + " sent " + r.getDigestsCount() + " digests");
-        return;
-      }
-      for (int i = 0; i < round.keys.size(); i++) {
-        if (r.getDigests(i) != round.digests[i]) {
-          round.excluded[i] = true; // that owner does not hold exactly this tombstone (yet)
-        }
-      }
-    }
-    if (round.waiting.isEmpty()) {
-      purge(round);
-    }
-  }
-
-  /** Every member answered clean: the owners delete each agreed tombstone still unchanged. */
-  private void purge(GcRound round) {
-    ClusterView view = views.get();
-    int p = round.partition;
-    if (movingIn(view, p) || !view.ring().table().owners(p).get(0).equals(self)) {
-      endGcRound(round, "the partition changed hands");
-      return;
-    }
-    io.dynamo.proto.v1.AeGcPurge.Builder purge =
-        io.dynamo.proto.v1.AeGcPurge.newBuilder().setExchangeId(round.id).setPartition(p);
-    List<byte[]> keys = new ArrayList<>();
-    List<Long> digests = new ArrayList<>();
-    for (int i = 0; i < round.keys.size(); i++) {
-      if (!round.excluded[i]) {
-        keys.add(round.keys.get(i));
-        digests.add(round.digests[i]);
-        purge.addKeys(ByteString.copyFrom(round.keys.get(i))).addDigests(round.digests[i]);
-      }
-    }
-    if (keys.isEmpty()) {
-      endGcRound(round, "no owner agreement yet");
-      return;
-    }
-    Envelope message = Envelope.newBuilder().setAeGcPurge(purge).build();
-    for (NodeId owner : holders(view, p)) {
-      if (!owner.equals(self)) {
-        sendToPeer(owner, message);
-      }
-    }
-    purgeLocally(p, keys, digests);
-    endGcRound(round, null);
-  }
-
-  private void endGcRound(GcRound round, String why) {
-    if (gcRound != round) {
-      return;
-    }
-    if (round.timer != null) {
-      round.timer.cancel();
-    }
-    gcRound = null;
-    if (why != null) {
-      log.debug("tombstone collection in partition {} stopped: {}", round.partition, why);
-    }
-  }
-
-  /** The first owner's purge: delete each key whose record still has the agreed digest. */
-  private void onGcPurge(NodeId from, io.dynamo.proto.v1.AeGcPurge r) {
-    int p = r.getPartition();
-    ClusterView view = views.get();
-    if (p >= view.ring().partitions() || !view.ring().table().owners(p).get(0).equals(from)
-        || !holders(view, p).contains(self) || movingIn(view, p)
-        || r.getKeysCount() != r.getDigestsCount()
-        || r.getKeysCount() > AntiEntropySettings.MAX_GC_KEYS) {
-      peerLog.warn("ae-refused-purge", "refusing a purge of partition {} from {}", p, from);
-      return;
-    }
-    List<byte[]> keys = new ArrayList<>();
-    for (ByteString k : r.getKeysList()) {
-      byte[] key = k.toByteArray();
-      if (!inPartition(key, p)) {
-        peerLog.warn("ae-bad-purge", "{} asked to purge a key outside partition {}", from, p);
-        return;
-      }
-      keys.add(key);
-    }
-    purgeLocally(p, keys, r.getDigestsList());
-  }
-
-  private void purgeLocally(int p, List<byte[]> keys, List<Long> digests) {
-    long cutoff = clock.currentTimeMillis() - settings.tombstoneGraceMillis();
-    storage.execute(() -> {
-      int purged = 0;
-      for (int i = 0; i < keys.size(); i++) {
-        byte[] k = keys.get(i);
-        long digest = digests.get(i);
-        // Still exactly the tombstone every owner agreed on, and past this node's grace too.
-        if (replica.deleteIf(k, rec -> KeyHashes.contribution(k, rec) == digest
-            && collectable(rec, cutoff))) {
-          purged++;
-        }
-      }
-      return purged;
-    }, (purged, error) -> {
-      if (error != null) {
-        log.warn("purging tombstones of partition {} failed: {}", p, error.toString());
-        return;
-      }
-      if (purged > 0) {
-        stats.computeIfAbsent(p, x -> new PartitionRepairStats()).tombstonesPurged += purged;
-        tombstonesPurged += purged;
-        log.debug("purged {} tombstones of partition {}", purged, p);
-      }
-    });
-  }
 
   // ---- trees ----
 
@@ -954,7 +470,7 @@ public final class AntiEntropyService {
     }
     int p = rebuildQueue.poll();
     rebuildQueued.clear(p);
-    if (!isOwner(views.get(), p, self)) {
+    if (!PartitionRoles.isOwner(views.get(), p, self)) {
       nextRebuild();
       return;
     }
@@ -991,9 +507,9 @@ public final class AntiEntropyService {
             e.onKeysResponse(message.getAeKeysResponse());
           }
         }
-        case AE_GC_POLL -> answerGcPoll(from, message.getAeGcPoll());
-        case AE_GC_POLL_RESPONSE -> onGcPollResponse(from, message.getAeGcPollResponse());
-        case AE_GC_PURGE -> onGcPurge(from, message.getAeGcPurge());
+        case AE_GC_POLL -> collector.answerPoll(from, message.getAeGcPoll());
+        case AE_GC_POLL_RESPONSE -> collector.onPollResponse(from, message.getAeGcPollResponse());
+        case AE_GC_PURGE -> collector.onPurge(from, message.getAeGcPurge());
         case AE_RECORDS_ACK -> {
           Exchange e = exchangeOf(from, message.getAeRecordsAck().getExchangeId());
           if (e != null) {
@@ -1017,7 +533,7 @@ public final class AntiEntropyService {
     int p = r.getPartition();
     AeTreeResponse.Builder out =
         AeTreeResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
-    if (!exchangeable(views.get(), p, from)) {
+    if (!roles.exchangeable(views.get(), p, from)) {
       send(from, Envelope.newBuilder().setAeTreeResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
       return;
     }
@@ -1066,7 +582,7 @@ public final class AntiEntropyService {
     int p = r.getPartition();
     AeKeysResponse.Builder out =
         AeKeysResponse.newBuilder().setExchangeId(r.getExchangeId()).setPartition(p);
-    if (!servable(views.get(), p, self, from)
+    if (!roles.servable(views.get(), p, self, from)
         || r.getSegmentsCount() > AntiEntropySettings.MAX_SEGMENTS_PER_REQUEST
         || waitingScans.size() >= MAX_WAITING_SCANS) {
       send(from, Envelope.newBuilder().setAeKeysResponse(out.setStatus(AeTreeResponse.Status.REFUSED)));
@@ -1106,7 +622,7 @@ public final class AntiEntropyService {
 
   private void answerFetch(NodeId from, AeFetchRequest r) {
     int p = r.getPartition();
-    if (!exchangeable(views.get(), p, from)
+    if (!roles.exchangeable(views.get(), p, from)
         || r.getKeysCount() > AntiEntropySettings.MAX_KEYS_PER_FETCH) {
       peerLog.warn("ae-bad-fetch", "refusing a fetch of {} keys of partition {} from {}",
           r.getKeysCount(), p, from);
@@ -1115,7 +631,7 @@ public final class AntiEntropyService {
     List<byte[]> keys = new ArrayList<>();
     for (ByteString k : r.getKeysList()) {
       byte[] key = k.toByteArray();
-      if (!inPartition(key, p)) {
+      if (!PartitionRoles.inPartition(key, p)) {
         peerLog.warn("ae-bad-fetch", "{} fetched a key outside partition {}", from, p);
         return;
       }
@@ -1144,12 +660,12 @@ public final class AntiEntropyService {
       return;
     }
     int p = r.getPartition();
-    if (!servable(views.get(), p, self, from)) {
+    if (!roles.servable(views.get(), p, self, from)) {
       peerLog.warn("ae-refused-records", "refusing records of partition {} from {}", p, from);
       return;
     }
     for (AeRecord rec : r.getRecordsList()) {
-      if (!inPartition(rec.getKey().toByteArray(), p)) {
+      if (!PartitionRoles.inPartition(rec.getKey().toByteArray(), p)) {
         peerLog.warn("ae-bad-records", "{} sent a key outside partition {}", from, p);
         return;
       }
@@ -1313,6 +829,56 @@ public final class AntiEntropyService {
     sendToPeer(to, e);
   }
 
+  /** Sends an answer to a peer's exchange (counted as answer bytes). */
+  void sendAnswer(NodeId to, Envelope.Builder message) {
+    send(to, message);
+  }
+
+  ClusterView view() {
+    return views.get();
+  }
+
+  boolean isUp(NodeId node) {
+    return isUp.test(node);
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  long nextExchangeId() {
+    return nextExchangeId++;
+  }
+
+  /** Routes a peer's answers to {@code exchange} until {@link #forget}. */
+  void register(Exchange exchange) {
+    exchanges.put(exchange.id, exchange);
+  }
+
+  void forget(long exchangeId) {
+    exchanges.remove(exchangeId);
+  }
+
+  PartitionRepairStats statsOf(int partition) {
+    return stats.computeIfAbsent(partition, x -> new PartitionRepairStats());
+  }
+
+  StorageExecutor storage() {
+    return storage;
+  }
+
+  LocalReplica replica() {
+    return replica;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  RateLimitedLog peerLog() {
+    return peerLog;
+  }
+
   AntiEntropySettings settings() {
     return settings;
   }
@@ -1325,59 +891,4 @@ public final class AntiEntropyService {
     return trees;
   }
 
-  private List<Integer> owned(ClusterView view) {
-    List<Integer> out = new ArrayList<>();
-    if (!view.isMember(self)) {
-      return out;
-    }
-    int q = view.ring().partitions();
-    for (int p = 0; p < q; p++) {
-      if (view.ring().table().owners(p).contains(self)) {
-        out.add(p);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Every node that holds replicas of {@code partition} for some bucket: the ring's owners, then,
-   * when a bucket's N is larger, the next nodes of the extended preference list. Copy cleanup and
-   * tombstone collection treat all of them as owners (exchanges cover the ring's owners only).
-   */
-  private List<NodeId> holders(ClusterView view, int partition) {
-    if (partition < 0 || partition >= view.ring().partitions()) {
-      return List.of();
-    }
-    int n = Math.max(view.ring().table().replicas(), maxReplicas.applyAsInt(view));
-    return view.ring().preferenceList(partition, n);
-  }
-
-  private static boolean isOwner(ClusterView view, int partition, NodeId node) {
-    return partition >= 0 && partition < view.ring().partitions()
-        && view.ring().table().owners(partition).contains(node);
-  }
-
-  private static boolean movingIn(ClusterView view, int partition) {
-    return !view.extraWriters(partition).isEmpty();
-  }
-
-  /**
-   * Whether {@code owner} owns {@code partition}, it is not being moved, and {@code other} is
-   * another node: then {@code owner} compares key digests with {@code other} and takes its records
-   * (an owner, or a node handing over a copy it does not own).
-   */
-  private boolean servable(ClusterView view, int partition, NodeId owner, NodeId other) {
-    return !other.equals(owner) && holders(view, partition).contains(owner)
-        && !movingIn(view, partition);
-  }
-
-  /** Whether this node and {@code peer} both own {@code partition}, and it is not being moved. */
-  private boolean exchangeable(ClusterView view, int partition, NodeId peer) {
-    return !peer.equals(self) && isOwner(view, partition, self) && isOwner(view, partition, peer)
-        && !movingIn(view, partition);
-  }
-
-  private static boolean inPartition(byte[] key, int partition) {
-    return key.length > 5 && PartitionTrees.partitionOf(key) == partition;
-  }
 }

@@ -44,35 +44,6 @@ public record AntiEntropySettings(
           true, 600_000, 250, 1_000, 4L << 20, 4, 30_000, 7L * 24 * 3_600_000, 600_000,
           24L * 3_600_000);
 
-  /** As the canonical constructor, with copies of partitions not owned cleaned after 10 minutes. */
-  public AntiEntropySettings(
-      boolean enabled,
-      long sweepMillis,
-      long confirmDelayMillis,
-      int maxKeysPerExchange,
-      long bytesPerSecond,
-      int maxConcurrentExchanges,
-      long stepTimeoutMillis,
-      long rebuildMillis) {
-    this(enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, 600_000, 0);
-  }
-
-  /** As the canonical constructor, keeping tombstones. */
-  public AntiEntropySettings(
-      boolean enabled,
-      long sweepMillis,
-      long confirmDelayMillis,
-      int maxKeysPerExchange,
-      long bytesPerSecond,
-      int maxConcurrentExchanges,
-      long stepTimeoutMillis,
-      long rebuildMillis,
-      long cleanupGraceMillis) {
-    this(enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis, 0);
-  }
-
   /**
    * Partitions exchanged at once for an operator's repair: more than on the schedule, since an
    * exchange mostly waits (for the confirmation delay and its peers) and the byte budget still
@@ -102,24 +73,5 @@ public record AntiEntropySettings(
       throw new IllegalArgumentException(
           "maxKeysPerExchange and maxConcurrentExchanges must be at least 1, bytesPerSecond >= 0");
     }
-  }
-
-  public AntiEntropySettings withEnabled(boolean on) {
-    return new AntiEntropySettings(
-        on, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis,
-        tombstoneGraceMillis);
-  }
-
-  public AntiEntropySettings withCleanupGraceMillis(long millis) {
-    return new AntiEntropySettings(
-        enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, millis, tombstoneGraceMillis);
-  }
-
-  public AntiEntropySettings withTombstoneGraceMillis(long millis) {
-    return new AntiEntropySettings(
-        enabled, sweepMillis, confirmDelayMillis, maxKeysPerExchange, bytesPerSecond,
-        maxConcurrentExchanges, stepTimeoutMillis, rebuildMillis, cleanupGraceMillis, millis);
   }
 }

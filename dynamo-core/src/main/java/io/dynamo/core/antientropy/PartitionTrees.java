@@ -54,14 +54,22 @@ public final class PartitionTrees implements DataWriteObserver {
    */
   @Override
   public void write(byte[] dataKey, byte[] before, byte[] after, Runnable storageWrite) {
-    int partition = partitionOf(dataKey);
-    Slot slot = slot(partition);
-    long delta =
-        KeyHashes.contribution(dataKey, before) ^ KeyHashes.contribution(dataKey, after);
+    Slot slot = slot(partitionOf(dataKey));
     ReentrantReadWriteLock.ReadLock shared = slot.lock.readLock();
     shared.lock();
     try {
       storageWrite.run();
+      // Under the shared lock no rebuild can start, so a partition without a tree or a rebuild
+      // (one this node does not own) costs no hashing.
+      boolean tracked;
+      synchronized (slot) {
+        tracked = slot.tree != null || slot.queued != null;
+      }
+      if (!tracked) {
+        return;
+      }
+      long delta =
+          KeyHashes.contribution(dataKey, before) ^ KeyHashes.contribution(dataKey, after);
       if (delta != 0) {
         int segment = KeyHashes.segmentOf(dataKey);
         synchronized (slot) {

@@ -488,6 +488,18 @@ public final class LocalReplica {
     return found[0];
   }
 
+  /** Whether this node stores data of any key in {@code partition}. */
+  public boolean holdsDataOf(int partition) {
+    boolean[] any = {false};
+    engine.scan(
+        Keyspace.DATA, DataKey.partitionStart(partition), DataKey.partitionStart(partition + 1),
+        (k, v) -> {
+          any[0] = true;
+          return false;
+        });
+    return any[0];
+  }
+
   /** A target's pending hints. */
   public record HintQueueStats(long count, long oldestCreatedAtMillis) {}
 

@@ -31,10 +31,10 @@ class AntiEntropyConvergenceTest {
   private static final int SEEDS = 1000;
   /**
    * Sweeps every 2 s, a 100 ms confirmation delay, 1 s step timeouts, copies of partitions not
-   * owned handed over after 2 s: simulated time is short.
+   * owned handed over after 2 s, tombstones kept: simulated time is short.
    */
   static final AntiEntropySettings SIM_ANTI_ENTROPY =
-      new AntiEntropySettings(true, 2_000, 100, 1_000, 0, 1, 1_000, 0, 2_000);
+      new AntiEntropySettings(true, 2_000, 100, 1_000, 0, 1, 1_000, 0, 2_000, 0);
   static final long CONVERGE_LIMIT_MILLIS = 30_000;
   private static final AtomicLong slowest = new AtomicLong();
 

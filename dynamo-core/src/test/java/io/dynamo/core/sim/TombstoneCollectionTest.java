@@ -79,7 +79,7 @@ class TombstoneCollectionTest {
             io.dynamo.core.storage.DataKey.partitionStart(p),
             io.dynamo.core.storage.DataKey.partitionStart(p + 1),
             (k, v) -> {
-              if (io.dynamo.core.antientropy.AntiEntropyService.collectable(v, cutoff)) {
+              if (io.dynamo.core.antientropy.TombstoneCollector.collectable(v, cutoff)) {
                 n[0]++;
               }
               return true;
