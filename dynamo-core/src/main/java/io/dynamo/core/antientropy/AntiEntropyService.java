@@ -107,8 +107,6 @@ public final class AntiEntropyService {
   private boolean started;
   private boolean closed;
   private Scheduler.Cancellable tick;
-  private long exchangesRun;
-  private long exchangesFailed;
   /** Times a scan found a tree not matching its partition's data (then rebuilt). */
   private long treesFoundWrong;
   /** Partitions whose last scan found the tree not matching the data. */
@@ -273,28 +271,6 @@ public final class AntiEntropyService {
     return out.build();
   }
 
-  /** Node-wide totals, for metrics. */
-  public record Totals(
-      long exchanges, long exchangesFailed, long keysCompared, long keysRepaired, long bytesSent,
-      long treeRebuilds, int running, int pendingRepairs) {}
-
-  public Totals totals() {
-    long compared = 0;
-    long repaired = 0;
-    long bytes = 0;
-    for (PartitionRepairStats s : stats.values()) {
-      compared += s.keysCompared;
-      repaired += s.keysRepaired;
-      bytes += s.bytesSent;
-    }
-    long rebuilds = 0;
-    for (int p : builtAt.keySet()) {
-      rebuilds += trees.rebuilds(p);
-    }
-    return new Totals(exchangesRun, exchangesFailed, compared, repaired, bytes, rebuilds,
-        running.size(), pendingRepairs());
-  }
-
   // ---- scheduling ----
 
   private void scheduleTick() {
@@ -418,13 +394,11 @@ public final class AntiEntropyService {
       long id = nextExchangeId++;
       Exchange exchange = new Exchange(this, id, partition, peer, result -> {
         exchanges.remove(id);
-        exchangesRun++;
         s.exchanges++;
         s.keysCompared += result.keysCompared();
         s.keysRepaired += result.keysRepaired();
         s.bytesSent += result.bytesSent();
         if (!result.completed()) {
-          exchangesFailed++;
           log.debug("exchange of partition {} with {} did not complete: {}", partition, peer,
               result.detail());
         } else {
