@@ -2,8 +2,21 @@ package io.dynamo.client;
 
 import com.google.protobuf.ByteString;
 import io.dynamo.client.impl.AdminAnswers;
-import io.dynamo.client.impl.NodeConnection;
+import io.dynamo.client.impl.Attempts;
+import io.dynamo.client.impl.ClientMetrics;
+import io.dynamo.client.impl.ClientMetrics.Op;
+import io.dynamo.client.impl.ClusterMap;
+import io.dynamo.client.impl.Endpoint;
+import io.dynamo.client.impl.Endpoints;
+import io.dynamo.client.impl.HedgeBudget;
+import io.dynamo.client.impl.LatencyWindow;
 import io.dynamo.client.impl.Responses;
+import io.dynamo.client.impl.Topology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.EnumSet;
+import java.util.Set;
 import io.dynamo.netty.NettyRuntime;
 import io.dynamo.proto.v1.CommitRequest;
 import io.dynamo.proto.v1.DeleteRequest;
@@ -39,20 +52,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import io.dynamo.client.impl.NodePenalties;
 
 /**
  * A client of a Dynamo cluster. Every operation has an async form returning a {@link
  * CompletableFuture} and a blocking form that waits for it; errors are {@link DynamoException}
- * subtypes. Requests go to the configured nodes in turn.
+ * subtypes.
  *
- * <p>Every put and delete carries a write id the client chooses once per call (16 random bytes)
- * and the deadline of the attempt (after which a node refuses to start it). That makes writes safe to retry: a request that could not be sent
- * (connection refused, write failed) or that got no answer within the attempt timeout is sent
- * again, with the same id, to the next node, as long as the deadline allows; copies the attempts
- * make are reconciled into one version by the nodes. Reads are retried the same way. A node that
- * failed to answer is avoided for a short penalty time. Answers, errors included, are final: a
- * node that answered decided.
+ * <p><b>Routing.</b> By default the client is partition-aware ({@link Routing#PARTITION_AWARE}): it
+ * loads the cluster map (members, addresses, each partition's owners) from any configured node,
+ * keeps it current (again when an answer carries a newer ring version, and every {@link
+ * Builder#mapRefresh}), and sends each get straight to a replica of its key and each put or delete
+ * to the first home replica it believes up, which coordinates it there: no request pays a
+ * forwarding hop. Until a map is loaded, and with {@link Routing#SERVER}, requests go to the
+ * configured nodes in turn and the nodes route them.
+ *
+ * <p><b>Retries.</b> Every put and delete carries a write id the client chooses once per call (16
+ * random bytes) and the deadline of the attempt (after which a node refuses to start it). That
+ * makes writes safe to retry: a request that could not be sent (connection refused, write failed)
+ * or that got no answer within the attempt timeout is sent again, with the same id, to the next
+ * node, as long as the deadline allows; copies the attempts make are reconciled into one version by
+ * the nodes. Reads are retried the same way. A node that failed to answer is avoided for a short
+ * penalty time. Answers, errors included, are final: a node that answered decided.
+ *
+ * <p><b>Hedged reads</b> ({@link Builder#hedgeReads}): a get without an answer after a percentile of
+ * recent get latency is also sent to another replica, and the first answer wins; a budget keeps
+ * hedges to a small fraction of gets. Never for writes. <b>Session guarantees</b>: see {@link
+ * #session}.
  *
  * <pre>{@code
  * try (DynamoClient client = DynamoClient.builder().node("127.0.0.1:7100").build()) {
@@ -62,13 +87,30 @@ import io.dynamo.client.impl.NodePenalties;
  * }</pre>
  */
 public final class DynamoClient implements AutoCloseable {
-  private final List<NodeConnection> nodes;
+  /** How requests find their node. */
+  public enum Routing {
+    /** Each request goes straight to a replica of its key (the default). */
+    PARTITION_AWARE,
+    /** Requests go to the configured nodes in turn; a node that is no replica forwards them. */
+    SERVER
+  }
+
   private final EventLoopGroup group;
+  private final Endpoints endpoints;
+  /** The configured nodes, in order: what operator requests address by index. */
+  private final List<Endpoint> seeds;
+  private final Topology topology;
+  private final Routing routing;
   private final Duration timeout;
   private final Duration attemptTimeout;
   private final SiblingResolver resolver;
   private final AtomicInteger next = new AtomicInteger();
-  private final NodePenalties penalties;
+  private final ClientMetrics metrics;
+  /** Recent get latency, for the hedge delay; null without hedging. */
+  private final LatencyWindow getLatency;
+  private final HedgeBudget hedgeBudget;
+  private final long minHedgeDelayNanos;
+  private final ScheduledFuture<?> mapRefresh;
 
   /** Length of a write id: 128 random bits, so two writes never share one by chance. */
   static final int WRITE_ID_BYTES = 16;
@@ -78,30 +120,120 @@ public final class DynamoClient implements AutoCloseable {
     this.timeout = b.timeout;
     this.attemptTimeout = b.attemptTimeout;
     this.resolver = b.resolver;
-    this.penalties = new NodePenalties(b.addresses.size(), b.penalty.toNanos(), System::nanoTime);
-    List<NodeConnection> list = new ArrayList<>();
+    this.routing = b.routing;
+    this.metrics = new ClientMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry());
+    this.endpoints =
+        new Endpoints(b.addresses, group, b.maxFrameBytes, b.maxInFlightPerNode, b.penalty.toNanos());
+    List<Endpoint> list = new ArrayList<>();
+    List<String> seedAddresses = new ArrayList<>();
     for (InetSocketAddress a : b.addresses) {
-      list.add(new NodeConnection(a, group, b.maxFrameBytes, b.maxInFlightPerNode));
+      Endpoint e = endpoints.of(a);
+      list.add(e);
+      seedAddresses.add(e.address());
     }
-    this.nodes = List.copyOf(list);
+    this.seeds = List.copyOf(list);
+    this.topology = new Topology(endpoints, seedAddresses, attemptTimeout, metrics::mapLoad);
+    if (b.hedgePercentile > 0) {
+      this.getLatency = new LatencyWindow(b.hedgePercentile, 1_000_000_000L, 10, 200, System::nanoTime);
+      this.hedgeBudget = new HedgeBudget(b.hedgeFraction, 20);
+    } else {
+      this.getLatency = null;
+      this.hedgeBudget = null;
+    }
+    this.minHedgeDelayNanos = b.minHedgeDelay.toNanos();
+    if (routing == Routing.PARTITION_AWARE) {
+      topology.refresh();
+      long every = b.mapRefresh.toMillis();
+      this.mapRefresh = group.next().scheduleAtFixedRate(topology::refresh, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      this.mapRefresh = null;
+    }
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Completes once the first cluster map is loaded (requests are partition-aware from then on);
+   * never completes with {@link Routing#SERVER}.
+   */
+  public CompletableFuture<Void> mapLoaded() {
+    return topology.firstMap().thenApply(m -> null);
+  }
+
+  /** The ring version of the cluster map this client routes by; 0 before one is loaded. */
+  public long ringVersion() {
+    ClusterMap m = topology.map();
+    return m == null ? 0 : m.ringVersion();
+  }
+
+  /** The client's meters (the registry given to the builder, or its own). */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
+  ClientMetrics metrics() {
+    return metrics;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * A session with the given guarantees over this client (Terry et al., "Session Guarantees for
+   * Weakly Consistent Replicated Data", 1994): with {@link SessionGuarantee#READ_YOUR_WRITES}, a get
+   * through the session returns the session's own writes of the key or later versions; with
+   * {@link SessionGuarantee#MONOTONIC_READS}, never a version older than one it returned before.
+   * An answer that does not cover them is read again from other replicas, with R raised to N,
+   * until one does or the deadline passes ({@link StaleReadException}). The session remembers the
+   * versions of its {@code maxKeys} most recently used keys; for a key it has forgotten it
+   * guarantees nothing. Costs nothing while replicas are in step; see docs/client.md.
+   */
+  public Session session(Set<SessionGuarantee> guarantees, int maxKeys) {
+    return new Session(this, guarantees, maxKeys);
+  }
+
+  /** A session with both guarantees, remembering 10,000 keys. */
+  public Session session() {
+    return session(EnumSet.allOf(SessionGuarantee.class), 10_000);
+  }
+
   // ---- async ---------------------------------------------------------------------------------
 
   public CompletableFuture<GetResult> getAsync(String bucket, byte[] key, RequestOptions options) {
+    return timed(Op.GET, readAsync(bucket, key, options, 0, -1))
+        .thenApply(e -> toResult(e.getGetResponse(), true));
+  }
+
+  /**
+   * A get with read quorum {@code r} (0: the options'), trying the key's replicas from the {@code
+   * first}-th (-1: a random one): a session's re-read asks the replicas one after another.
+   */
+  CompletableFuture<Envelope> readAsync(
+      String bucket, byte[] key, RequestOptions options, int r, int first) {
     Envelope.Builder request =
         Envelope.newBuilder()
             .setGetRequest(
                 GetRequest.newBuilder()
                     .setBucket(bucket)
                     .setKey(ByteString.copyFrom(key))
-                    .setQuorum(Quorum.newBuilder().setR(options.r())));
-    return send(request, options, Envelope.BodyCase.GET_RESPONSE)
-        .thenApply(e -> toResult(e.getGetResponse(), true));
+                    .setQuorum(Quorum.newBuilder().setR(r > 0 ? r : options.r())));
+    Duration t = options.timeout() == null ? timeout : options.timeout();
+    Attempts attempts = new Attempts(candidates(bucket, key, false, first));
+    long deadline = System.nanoTime() + t.toNanos();
+    CompletableFuture<Envelope> sent =
+        getLatency != null && r == 0
+            ? hedged(request, t, deadline, attempts)
+            : attempt(request, t, deadline, attempts, null, Op.GET, 0);
+    return sent.thenApply(e -> Responses.expect(e, Envelope.BodyCase.GET_RESPONSE));
+  }
+
+  /** The bucket's N as the cluster map says; 0 without a map. */
+  int replicationFactor(String bucket) {
+    ClusterMap m = topology.map();
+    return m == null ? 0 : m.n(bucket);
   }
 
   /**
@@ -110,6 +242,13 @@ public final class DynamoClient implements AutoCloseable {
    * stands beside concurrent siblings (read the key to see and reconcile them).
    */
   public CompletableFuture<Context> putAsync(
+      String bucket, byte[] key, Context context, byte[] value, RequestOptions options) {
+    return writeAsync(bucket, key, context, value, options)
+        .thenApply(e -> Context.fromBytes(e.getPutResponse().getContext().toByteArray()));
+  }
+
+  /** A put, answering the whole response (a session needs the version written). */
+  CompletableFuture<Envelope> writeAsync(
       String bucket, byte[] key, Context context, byte[] value, RequestOptions options) {
     Envelope.Builder request =
         Envelope.newBuilder()
@@ -121,8 +260,7 @@ public final class DynamoClient implements AutoCloseable {
                     .setValue(ByteString.copyFrom(value))
                     .setQuorum(Quorum.newBuilder().setW(options.w()))
                     .setWriteId(newWriteId()));
-    return send(request, options, Envelope.BodyCase.PUT_RESPONSE)
-        .thenApply(e -> Context.fromBytes(e.getPutResponse().getContext().toByteArray()));
+    return timed(Op.PUT, send(request, options, Envelope.BodyCase.PUT_RESPONSE, bucket, key, Op.PUT));
   }
 
   /**
@@ -131,13 +269,22 @@ public final class DynamoClient implements AutoCloseable {
    */
   public CompletableFuture<Context> deleteAsync(
       String bucket, byte[] key, Context context, RequestOptions options) {
+    return removeAsync(bucket, key, context, options)
+        .thenApply(e -> e == null
+            ? Context.NONE
+            : Context.fromBytes(e.getDeleteResponse().getContext().toByteArray()));
+  }
+
+  /** A delete, answering the whole response; null when there was nothing to delete. */
+  CompletableFuture<Envelope> removeAsync(
+      String bucket, byte[] key, Context context, RequestOptions options) {
     if (context == null || context.isEmpty()) {
       return getAsync(bucket, key, options)
           .thenCompose(
               found ->
                   found.context().isEmpty()
-                      ? CompletableFuture.completedFuture(Context.NONE)
-                      : deleteAsync(bucket, key, found.context(), options));
+                      ? CompletableFuture.completedFuture(null)
+                      : removeAsync(bucket, key, found.context(), options));
     }
     Envelope.Builder request =
         Envelope.newBuilder()
@@ -148,15 +295,14 @@ public final class DynamoClient implements AutoCloseable {
                     .setContext(ByteString.copyFrom(context.toBytes()))
                     .setQuorum(Quorum.newBuilder().setW(options.w()))
                     .setWriteId(newWriteId()));
-    return send(request, options, Envelope.BodyCase.DELETE_RESPONSE)
-        .thenApply(e -> Context.fromBytes(e.getDeleteResponse().getContext().toByteArray()));
+    return timed(
+        Op.DELETE, send(request, options, Envelope.BodyCase.DELETE_RESPONSE, bucket, key, Op.DELETE));
   }
 
   /** The status of one node (by index in the configured list). */
   public CompletableFuture<NodeStatus> statusAsync(int node) {
     Envelope.Builder request = Envelope.newBuilder().setStatusRequest(StatusRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> toStatus(Responses.expect(e, Envelope.BodyCase.STATUS_RESPONSE).getStatusResponse()));
   }
 
@@ -167,8 +313,7 @@ public final class DynamoClient implements AutoCloseable {
     Envelope.Builder request =
         Envelope.newBuilder()
             .setRouteRequest(RouteRequest.newBuilder().setBucket(bucket).setKey(ByteString.copyFrom(key)));
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> toRoute(Responses.expect(e, Envelope.BodyCase.ROUTE_RESPONSE).getRouteResponse()));
   }
 
@@ -178,8 +323,7 @@ public final class DynamoClient implements AutoCloseable {
         Envelope.newBuilder()
             .setLocalGetRequest(
                 LocalGetRequest.newBuilder().setBucket(bucket).setKey(ByteString.copyFrom(key)));
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(
             e -> toResult(Responses.expect(e, Envelope.BodyCase.GET_RESPONSE).getGetResponse(), false));
   }
@@ -187,8 +331,7 @@ public final class DynamoClient implements AutoCloseable {
   /** The hints node {@code node} holds, per home replica. */
   public CompletableFuture<List<HintQueue>> hintsAsync(int node) {
     Envelope.Builder request = Envelope.newBuilder().setHintsRequest(HintsRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(
             e -> {
               List<HintQueue> out = new ArrayList<>();
@@ -212,16 +355,14 @@ public final class DynamoClient implements AutoCloseable {
         Envelope.newBuilder()
             .setStageChangeRequest(
                 StageChangeRequest.newBuilder().setKind(wire).setNodeId(nodeId == null ? "" : nodeId));
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> AdminAnswers.plan(Responses.expect(e, Envelope.BodyCase.PLAN_RESPONSE).getPlanResponse()));
   }
 
   /** The plan of the changes staged on node {@code node}. */
   public CompletableFuture<ClusterPlan> planAsync(int node) {
     Envelope.Builder request = Envelope.newBuilder().setPlanRequest(PlanRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> AdminAnswers.plan(Responses.expect(e, Envelope.BodyCase.PLAN_RESPONSE).getPlanResponse()));
   }
 
@@ -232,16 +373,14 @@ public final class DynamoClient implements AutoCloseable {
   public CompletableFuture<Long> commitAsync(int node, long planHash) {
     Envelope.Builder request =
         Envelope.newBuilder().setCommitRequest(CommitRequest.newBuilder().setPlanHash(planHash));
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> Responses.expect(e, Envelope.BodyCase.COMMIT_RESPONSE).getCommitResponse().getRingVersion());
   }
 
   /** The ring as node {@code node} holds it. */
   public CompletableFuture<RingLayout> ringAsync(int node) {
     Envelope.Builder request = Envelope.newBuilder().setRingRequest(RingRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> AdminAnswers.ring(Responses.expect(e, Envelope.BodyCase.RING_RESPONSE).getRingResponse()));
   }
 
@@ -249,8 +388,7 @@ public final class DynamoClient implements AutoCloseable {
   public CompletableFuture<List<TransferStatus>> transfersAsync(int node) {
     Envelope.Builder request =
         Envelope.newBuilder().setTransfersRequest(TransfersRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(
             e -> AdminAnswers.transfers(
                 Responses.expect(e, Envelope.BodyCase.TRANSFERS_RESPONSE).getTransfersResponse()));
@@ -269,8 +407,7 @@ public final class DynamoClient implements AutoCloseable {
     if (partition != null) {
       r.setHasPartition(true).setPartition(partition);
     }
-    return nodes.get(node)
-        .request(Envelope.newBuilder().setRepairRequest(r), timeout)
+    return seed(node).connection().request(Envelope.newBuilder().setRepairRequest(r), timeout)
         .thenApply(e -> List.copyOf(
             Responses.expect(e, Envelope.BodyCase.REPAIR_RESPONSE).getRepairResponse().getQueuedList()));
   }
@@ -280,8 +417,7 @@ public final class DynamoClient implements AutoCloseable {
     Envelope.Builder request =
         Envelope.newBuilder().setRepairStatusRequest(
             io.dynamo.proto.v1.RepairStatusRequest.getDefaultInstance());
-    return nodes.get(node)
-        .request(request, timeout)
+    return seed(node).connection().request(request, timeout)
         .thenApply(e -> {
           io.dynamo.proto.v1.RepairStatusResponse r =
               Responses.expect(e, Envelope.BodyCase.REPAIR_STATUS_RESPONSE).getRepairStatusResponse();
@@ -343,59 +479,156 @@ public final class DynamoClient implements AutoCloseable {
 
   @Override
   public void close() {
-    for (NodeConnection n : nodes) {
-      n.close();
+    if (mapRefresh != null) {
+      mapRefresh.cancel(false);
     }
+    endpoints.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   // ---- internals -----------------------------------------------------------------------------
 
+  private Endpoint seed(int index) {
+    return seeds.get(index);
+  }
+
   /**
-   * Sends a get, or a put or delete carrying a write id, trying the nodes in turn until one answers
-   * or the deadline passes. Each node is tried at most once per request.
+   * The nodes a request for {@code key} may go to, best first. Without a map (or with server
+   * routing): the configured nodes in turn. With one: the key's home replicas (for a write in
+   * preference order, so the first one up coordinates it as the nodes themselves would choose; for
+   * a get from a rotating one, spreading reads over the replicas), those the map says are down
+   * last, then the other members, which route it themselves if no replica can be reached.
+   */
+  private List<Endpoint> candidates(String bucket, byte[] key, boolean write, int first) {
+    ClusterMap map = routing == Routing.PARTITION_AWARE ? topology.map() : null;
+    if (map == null) {
+      int start = Math.floorMod(next.getAndIncrement(), seeds.size());
+      List<Endpoint> out = new ArrayList<>(seeds.size());
+      for (int i = 0; i < seeds.size(); i++) {
+        out.add(seeds.get((start + i) % seeds.size()));
+      }
+      return out;
+    }
+    List<ClusterMap.Member> home = map.homeReplicas(bucket, key);
+    int start = first >= 0 ? first : ThreadLocalRandom.current().nextInt(Math.max(1, home.size()));
+    List<Endpoint> out = new ArrayList<>(map.members().size());
+    List<Endpoint> down = new ArrayList<>(2);
+    for (int i = 0; i < home.size(); i++) {
+      ClusterMap.Member m = home.get((start + i) % home.size());
+      (m.up() ? out : down).add(endpoints.of(m.clientAddress()));
+    }
+    out.addAll(down);
+    for (ClusterMap.Member m : map.members()) {
+      if (!home.contains(m)) {
+        out.add(endpoints.of(m.clientAddress()));
+      }
+    }
+    return out;
+  }
+
+  /** Records the operation's latency and outcome when {@code f} completes. */
+  private <T> CompletableFuture<T> timed(Op op, CompletableFuture<T> f) {
+    long started = System.nanoTime();
+    return f.whenComplete((r, e) -> {
+      long took = System.nanoTime() - started;
+      metrics.record(op, e == null ? "ok" : outcomeOf(unwrap(e)), took);
+      if (e == null && op == Op.GET && getLatency != null) {
+        getLatency.record(took);
+      }
+    });
+  }
+
+  private static String outcomeOf(Throwable t) {
+    if (t instanceof DynamoException d) {
+      return d.code().toLowerCase(java.util.Locale.ROOT);
+    }
+    return "internal";
+  }
+
+  /**
+   * Sends a get, or a put or delete carrying a write id, trying the candidate nodes in turn until
+   * one answers or the deadline passes. Each node is tried at most once per request.
    */
   private CompletableFuture<Envelope> send(
-      Envelope.Builder request, RequestOptions options, Envelope.BodyCase expected) {
+      Envelope.Builder request, RequestOptions options, Envelope.BodyCase expected,
+      String bucket, byte[] key, Op op) {
     Duration t = options.timeout() == null ? timeout : options.timeout();
     long deadlineNanos = System.nanoTime() + t.toNanos();
-    int start = Math.floorMod(next.getAndIncrement(), nodes.size());
-    boolean[] tried = new boolean[nodes.size()];
-    return attempt(request, t, deadlineNanos, start, tried, null)
+    Attempts attempts = new Attempts(candidates(bucket, key, op != Op.GET, op == Op.GET ? -1 : 0));
+    return attempt(request, t, deadlineNanos, attempts, null, op, 0)
         .thenApply(e -> Responses.expect(e, expected));
   }
 
-  private CompletableFuture<Envelope> attempt(
-      Envelope.Builder request,
-      Duration t,
-      long deadlineNanos,
-      int start,
-      boolean[] tried,
-      Throwable last) {
-    long remaining = deadlineNanos - System.nanoTime();
-    // Checked before choosing: choosing a penalized node takes its one probe, which only an
-    // attempt that is sent gives back.
-    int index = remaining <= 0 ? -1 : penalties.choose(start, tried);
-    if (index < 0) {
-      if (last instanceof RequestTimeoutException || last == null) {
-        return CompletableFuture.failedFuture(
-            new RequestTimeoutException(
-                "no answer within " + t.toMillis() + " ms"
-                    + (last == null ? "" : "; last attempt: " + last.getMessage())));
-      }
-      return CompletableFuture.failedFuture(last);
+  /**
+   * A get that is also sent to a second replica when the first has not answered within the hedge
+   * delay (a percentile of recent gets), as the budget allows. The first answer that is not an
+   * error wins; an error answer from one waits for the other.
+   */
+  private CompletableFuture<Envelope> hedged(
+      Envelope.Builder request, Duration t, long deadlineNanos, Attempts attempts) {
+    hedgeBudget.earn();
+    long delay = getLatency.percentileNanos();
+    CompletableFuture<Envelope> primary = attempt(request, t, deadlineNanos, attempts, null, Op.GET, 0);
+    if (delay < 0) {
+      return primary; // too few recent gets to know what is slow
     }
-    tried[index] = true;
-    // The last node left gets all the time there is; the others an attempt's share, so a node
-    // that holds the request without answering (paused, overloaded) costs only that.
-    boolean lastChance = allTried(tried);
-    long budget = lastChance ? remaining : Math.min(remaining, attemptTimeout.toNanos());
-    NodeConnection node = nodes.get(index);
-    // A node refuses a write that reaches it after the attempt's deadline (wall clock: the nodes'
-    // monotonic clocks mean nothing here), the moment this client stops waiting for it and tries
-    // another node: a node that was paused or slow then makes no late copy of the write.
+    CompletableFuture<Envelope> result = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+    io.netty.util.concurrent.ScheduledFuture<?> timer = group.next().schedule(() -> {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (result.isDone() || remaining <= 0 || !attempts.hasHealthyUntried() || !hedgeBudget.trySpend()) {
+        return;
+      }
+      Endpoint second = attempts.next();
+      if (second == null) {
+        return;
+      }
+      open.incrementAndGet();
+      metrics.hedgeSent();
+      sendTo(second, request, remaining).whenComplete((response, error) -> {
+        if (error == null && !response.hasError()) {
+          second.health().clear();
+          topology.observe(response.getRingVersion());
+          if (result.complete(response)) {
+            metrics.hedgeWon();
+          }
+        } else {
+          settle(result, open, firstError, null);
+        }
+      });
+    }, Math.max(delay, minHedgeDelayNanos), TimeUnit.NANOSECONDS);
+    primary.whenComplete((response, error) -> {
+      if (error == null) {
+        timer.cancel(false);
+        result.complete(response);
+      } else {
+        settle(result, open, firstError, error);
+      }
+    });
+    return result;
+  }
+
+  /** One of a hedged get's requests failed: the get fails once both have, with the primary's error. */
+  private static void settle(
+      CompletableFuture<Envelope> result, java.util.concurrent.atomic.AtomicInteger open,
+      java.util.concurrent.atomic.AtomicReference<Throwable> primaryError, Throwable error) {
+    if (error != null) {
+      primaryError.set(error);
+    }
+    if (open.decrementAndGet() == 0 && primaryError.get() != null) {
+      result.completeExceptionally(primaryError.get());
+    }
+  }
+
+  /**
+   * Sends one attempt to {@code node}, with the wall-clock deadline after which a node refuses to
+   * start it (the moment this client stops waiting for it and may try another node: a node that
+   * was paused or slow then makes no late copy of a write).
+   */
+  private CompletableFuture<Envelope> sendTo(Endpoint node, Envelope.Builder request, long budgetNanos) {
     Envelope.Builder sent = request.clone();
-    long deadlineUnixMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(budget);
+    long deadlineUnixMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(budgetNanos);
     if (sent.hasPutRequest()) {
       sent.getPutRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
     } else if (sent.hasDeleteRequest()) {
@@ -404,14 +637,45 @@ public final class DynamoClient implements AutoCloseable {
       // Work for an answer nobody waits for only deepens an overload.
       sent.getGetRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
     }
-    return node.request(sent, Duration.ofNanos(budget))
+    return node.connection().request(sent, Duration.ofNanos(budgetNanos));
+  }
+
+  private CompletableFuture<Envelope> attempt(
+      Envelope.Builder request,
+      Duration t,
+      long deadlineNanos,
+      Attempts attempts,
+      Throwable last,
+      Op op,
+      int sentBefore) {
+    long remaining = deadlineNanos - System.nanoTime();
+    // Checked before choosing: choosing a penalized node takes its one probe, which only an
+    // attempt that is sent gives back.
+    Endpoint node = remaining <= 0 ? null : attempts.next();
+    if (node == null) {
+      if (last instanceof RequestTimeoutException || last == null) {
+        return CompletableFuture.failedFuture(
+            new RequestTimeoutException(
+                "no answer within " + t.toMillis() + " ms"
+                    + (last == null ? "" : "; last attempt: " + last.getMessage())));
+      }
+      return CompletableFuture.failedFuture(last);
+    }
+    if (sentBefore > 0) {
+      metrics.retry(op);
+    }
+    // The last node left gets all the time there is; the others an attempt's share, so a node
+    // that holds the request without answering (paused, overloaded) costs only that.
+    long budget = attempts.exhausted() ? remaining : Math.min(remaining, attemptTimeout.toNanos());
+    return sendTo(node, request, budget)
         .handle(
             (response, error) -> {
               // An earlier attempt that got no answer may have applied a write: that stays the
               // outcome to report, whatever later attempts say.
               Throwable ambiguous = last instanceof RequestTimeoutException ? last : null;
               if (error == null) {
-                penalties.clear(index);
+                node.health().clear();
+                topology.observe(response.getRingVersion());
                 if (ambiguous != null && isWrite(request) && response.hasError()
                     && response.getError().getCode() == StatusCode.OVERLOADED) {
                   return CompletableFuture.<Envelope>failedFuture(
@@ -425,19 +689,21 @@ public final class DynamoClient implements AutoCloseable {
               if (cause instanceof OverloadedException o && !o.wasSent()) {
                 // Refused by this client's own limit for that node: nothing was sent, the node
                 // said nothing either way, so its penalty stands and another node may take it.
-                return attempt(request, t, deadlineNanos, index + 1, tried, ambiguous != null ? ambiguous : cause);
+                return attempt(request, t, deadlineNanos, attempts,
+                    ambiguous != null ? ambiguous : cause, op, sentBefore);
               }
               if (!(cause instanceof ConnectionException)
                   && !(cause instanceof RequestTimeoutException)) {
-                penalties.clear(index); // it answered
+                node.health().clear(); // it answered
               }
               if (cause instanceof ConnectionException || cause instanceof RequestTimeoutException) {
                 // Never sent, or sent and never answered: another node may do it. Safe for a
                 // write too, since it carries its write id.
-                penalties.penalize(index);
+                node.health().penalize();
                 return attempt(
-                    request, t, deadlineNanos, index + 1, tried,
-                    ambiguous != null && !(cause instanceof RequestTimeoutException) ? ambiguous : cause);
+                    request, t, deadlineNanos, attempts,
+                    ambiguous != null && !(cause instanceof RequestTimeoutException) ? ambiguous : cause,
+                    op, sentBefore + 1);
               }
               return CompletableFuture.<Envelope>failedFuture(cause);
             })
@@ -448,15 +714,6 @@ public final class DynamoClient implements AutoCloseable {
     return request.hasPutRequest() || request.hasDeleteRequest();
   }
 
-  private static boolean allTried(boolean[] tried) {
-    for (boolean t : tried) {
-      if (!t) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static ByteString newWriteId() {
     byte[] id = new byte[WRITE_ID_BYTES];
     ThreadLocalRandom.current().nextBytes(id);
@@ -464,7 +721,7 @@ public final class DynamoClient implements AutoCloseable {
   }
 
   /** @param resolve apply the sibling resolver (not for an operator's look at one replica) */
-  private GetResult toResult(GetResponse response, boolean resolve) {
+  GetResult toResult(GetResponse response, boolean resolve) {
     List<byte[]> values = new ArrayList<>(response.getValuesCount());
     for (ByteString v : response.getValuesList()) {
       values.add(v.toByteArray());
@@ -516,7 +773,7 @@ public final class DynamoClient implements AutoCloseable {
     return t;
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
+  static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
@@ -541,8 +798,18 @@ public final class DynamoClient implements AutoCloseable {
     private int maxFrameBytes = 64 << 20;
     private int ioThreads = 1;
     private int maxInFlightPerNode = 8192;
+    private Routing routing = Routing.PARTITION_AWARE;
+    private Duration mapRefresh = Duration.ofSeconds(10);
+    private MeterRegistry registry;
+    private double hedgePercentile;
+    private double hedgeFraction = 0.05;
+    private Duration minHedgeDelay = Duration.ofMillis(1);
 
-    /** A node to send requests to, as {@code host:port}; add several to spread load. */
+    /**
+     * A node to send requests to, as {@code host:port}. With partition-aware routing, the nodes
+     * given are where the client learns the cluster from (any one suffices; give several in case
+     * one is down); with server routing, requests go to them in turn.
+     */
     public Builder node(String hostPort) {
       int colon = hostPort.lastIndexOf(':');
       if (colon <= 0) {
@@ -608,6 +875,61 @@ public final class DynamoClient implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlightPerNode must be positive: " + maxInFlightPerNode);
       }
       this.maxInFlightPerNode = maxInFlightPerNode;
+      return this;
+    }
+
+    /** How requests find their node; default {@link Routing#PARTITION_AWARE}. */
+    public Builder routing(Routing routing) {
+      this.routing = Objects.requireNonNull(routing);
+      return this;
+    }
+
+    /**
+     * How often the cluster map is reloaded besides when an answer shows it is out of date (a
+     * member's address or health changes without a new ring). Default 10 s.
+     */
+    public Builder mapRefresh(Duration every) {
+      if (every.toMillis() < 1) {
+        throw new IllegalArgumentException("mapRefresh must be at least 1 ms: " + every);
+      }
+      this.mapRefresh = every;
+      return this;
+    }
+
+    /**
+     * The Micrometer registry the client's meters go to (the service's own, so its scrape or push
+     * picks them up); default a private one, readable through {@link #meterRegistry()}.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry);
+      return this;
+    }
+
+    /**
+     * Hedges gets (Dean and Barroso, "The Tail at Scale"): a get without an answer after the
+     * {@code percentile}-th percentile of the last 10 s of get latencies (but at least the minimum
+     * hedge delay, 1 ms by default) is also sent to another replica, and the first answer wins. At
+     * most {@code maxExtraFraction} of gets are hedged (plus a burst of 20), so a slow cluster does
+     * not get twice the load. Off by default; never for writes.
+     */
+    public Builder hedgeReads(double percentile, double maxExtraFraction) {
+      if (percentile <= 0 || percentile >= 100) {
+        throw new IllegalArgumentException("hedge percentile must be within (0, 100): " + percentile);
+      }
+      if (maxExtraFraction <= 0 || maxExtraFraction > 1) {
+        throw new IllegalArgumentException("hedge fraction must be within (0, 1]: " + maxExtraFraction);
+      }
+      this.hedgePercentile = percentile;
+      this.hedgeFraction = maxExtraFraction;
+      return this;
+    }
+
+    /** The least a hedged get waits before asking a second replica. Default 1 ms. */
+    public Builder minHedgeDelay(Duration delay) {
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("minHedgeDelay must not be negative: " + delay);
+      }
+      this.minHedgeDelay = delay;
       return this;
     }
 

@@ -105,7 +105,7 @@ class DynamoClientTest {
                 .build();
     try (ServerSocket live = fakeNode(answer);
         DynamoClient client =
-            DynamoClient.builder()
+            DynamoClient.builder().routing(DynamoClient.Routing.SERVER)
                 .node("127.0.0.1:" + deadPort)
                 .node("127.0.0.1:" + live.getLocalPort())
                 .build()) {
@@ -128,7 +128,7 @@ class DynamoClientTest {
     try (ServerSocket silent = fakeNode(request -> { seen.add(request); return null; });
         ServerSocket live = fakeNode(request -> { seen.add(request); return putAnswer(request); });
         DynamoClient client =
-            DynamoClient.builder()
+            DynamoClient.builder().routing(DynamoClient.Routing.SERVER)
                 .node("127.0.0.1:" + silent.getLocalPort())
                 .node("127.0.0.1:" + live.getLocalPort())
                 .timeout(Duration.ofSeconds(20))
@@ -166,7 +166,7 @@ class DynamoClientTest {
                                 .setMessage("overloaded, nothing done"))
                         .build());
         DynamoClient client =
-            DynamoClient.builder()
+            DynamoClient.builder().routing(DynamoClient.Routing.SERVER)
                 .node("127.0.0.1:" + silent.getLocalPort())
                 .node("127.0.0.1:" + refusing.getLocalPort())
                 .timeout(Duration.ofSeconds(20))
@@ -190,7 +190,7 @@ class DynamoClientTest {
     }
     try (ServerSocket live = fakeNode(DynamoClientTest::putAnswer);
         DynamoClient client =
-            DynamoClient.builder()
+            DynamoClient.builder().routing(DynamoClient.Routing.SERVER)
                 .node("127.0.0.1:" + deadPort)
                 .node("127.0.0.1:" + live.getLocalPort())
                 .build()) {
@@ -214,7 +214,7 @@ class DynamoClientTest {
     try (ServerSocket a = fakeNode(refuse);
         ServerSocket b = fakeNode(refuse);
         DynamoClient client =
-            DynamoClient.builder()
+            DynamoClient.builder().routing(DynamoClient.Routing.SERVER)
                 .node("127.0.0.1:" + a.getLocalPort())
                 .node("127.0.0.1:" + b.getLocalPort())
                 .build()) {
@@ -259,7 +259,7 @@ class DynamoClientTest {
   }
 
   private static DynamoClient.Builder client(ServerSocket node) {
-    return DynamoClient.builder().node("127.0.0.1:" + node.getLocalPort());
+    return DynamoClient.builder().routing(DynamoClient.Routing.SERVER).node("127.0.0.1:" + node.getLocalPort());
   }
 
   /** A node that answers each request with {@code answer} (null: never answers). */

@@ -78,6 +78,14 @@ public final class DynamoServer implements AutoCloseable {
   private final ShardRouter router;
   /** The cluster this node follows, shared by its shards; see {@link #changeView}. */
   private final ViewHolder views;
+  /**
+   * The cluster's ring version (the claimant's decisions) of the view this node serves from, the
+   * same on every node that applied it: what answers to clients carry, so partition-aware clients
+   * notice their map is older (unlike view versions, which each node numbers itself).
+   */
+  private volatile long ringVersion;
+  /** Answers partition-aware clients' requests for the cluster map. */
+  private final ClusterMapReporter clusterMap;
   /** Numbers the views this node follows; each new ring or address change takes the next. */
   private final java.util.concurrent.atomic.AtomicLong viewVersions;
   /** This node's membership (gossip, moves, operator changes); runs on shard 0. */
@@ -150,6 +158,7 @@ public final class DynamoServer implements AutoCloseable {
                 ? ClusterBootstrap.unjoined(selfEntry)
                 : ClusterViews.of(initialState.with(selfEntry), 1, fileAddresses));
     this.viewVersions = new java.util.concurrent.atomic.AtomicLong(views.current().version());
+    this.ringVersion = initialState.ring().version();
     this.router = new ShardRouter(() -> views.current().ring(), shards.count());
     // Distinct per process start: wall-clock nanos are enough (restarts are seconds apart).
     long incarnation = System.currentTimeMillis() * 1_000_000 + (System.nanoTime() % 1_000_000);
@@ -219,7 +228,10 @@ public final class DynamoServer implements AutoCloseable {
             new SystemClock(), home, home, peers[0],
             (address, message) -> seeds.send(NodeId.of(SEED_PREFIX + address), message),
             protocols[0]::isUp, transfers,
-            state -> changeView(ClusterViews.of(state, nextViewVersion(), fileAddresses)));
+            state -> {
+              changeView(ClusterViews.of(state, nextViewVersion(), fileAddresses));
+              ringVersion = state.ring().version();
+            });
     protocols[0].attach(membership, new MembershipAdmin(membership, home, storage));
     this.antiEntropy =
         new AntiEntropyService(
@@ -236,6 +248,7 @@ public final class DynamoServer implements AutoCloseable {
                   membership.state().status(id);
               return s == null ? "" : s.name().toLowerCase(java.util.Locale.ROOT);
             });
+    this.clusterMap = new ClusterMapReporter(protocols[0], config.buckets(), () -> ringVersion);
     home.execute(protocols[0]::start);
     try {
       // Peers answer on their own outbound connections: what this node writes on an accepted
@@ -420,11 +433,16 @@ public final class DynamoServer implements AutoCloseable {
     };
   }
 
-  private void onClientRequest(Envelope request, Consumer<Envelope> reply) {
+  private void onClientRequest(Envelope request, Consumer<Envelope> answer) {
     if (request.hasStatusRequest()) {
-      shards.shard(0).execute(() -> reply.accept(status.status(request.getRequestId())));
+      shards.shard(0).execute(() -> answer.accept(status.status(request.getRequestId())));
       return;
     }
+    if (request.hasClusterMapRequest()) {
+      shards.shard(0).execute(() -> answer.accept(clusterMap.map(request.getRequestId())));
+      return;
+    }
+    Consumer<Envelope> reply = isData(request) ? stampRingVersion(answer) : answer;
     // A node without a ring yet has a one-partition placeholder: a partition computed from it would
     // be wrong once the cluster's ring arrives, so the shard computes it when it handles the request.
     int partition =
@@ -451,6 +469,18 @@ public final class DynamoServer implements AutoCloseable {
       }
       protocols[i].onClientRequest(request, partition, reply);
     });
+  }
+
+  private static boolean isData(Envelope request) {
+    return request.hasGetRequest() || request.hasPutRequest() || request.hasDeleteRequest();
+  }
+
+  /** Answers carry the ring version served from (read when answering: it may have changed). */
+  private Consumer<Envelope> stampRingVersion(Consumer<Envelope> answer) {
+    return response -> {
+      long v = ringVersion;
+      answer.accept(v == 0 ? response : response.toBuilder().setRingVersion(v).build());
+    };
   }
 
   /** Stops listening, finishes storage work in flight, closes the database. */

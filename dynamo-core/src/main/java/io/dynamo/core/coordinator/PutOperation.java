@@ -149,11 +149,15 @@ final class PutOperation implements Operation {
     ByteString context =
         clock.isEmpty() ? ByteString.EMPTY : ByteString.copyFrom(VersionCodec.encodeClock(clock));
     boolean siblings = written.hasSiblings();
+    // Unlike the context, given also beside siblings: it names this version, not what it replaces.
+    ByteString version = ByteString.copyFrom(VersionCodec.encodeClock(written.created().clock()));
     Envelope.Builder b = Replies.envelope(requestId);
     if (delete) {
-      b.setDeleteResponse(DeleteResponse.newBuilder().setContext(context).setSiblings(siblings));
+      b.setDeleteResponse(
+          DeleteResponse.newBuilder().setContext(context).setSiblings(siblings).setVersion(version));
     } else {
-      b.setPutResponse(PutResponse.newBuilder().setContext(context).setSiblings(siblings));
+      b.setPutResponse(
+          PutResponse.newBuilder().setContext(context).setSiblings(siblings).setVersion(version));
     }
     return b.build();
   }
