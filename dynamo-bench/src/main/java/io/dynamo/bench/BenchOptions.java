@@ -108,6 +108,20 @@ final class BenchOptions {
           + " not sent (client limit) (default: ${DEFAULT-VALUE}).")
   int maxInFlight;
 
+  @Option(names = "--routing", defaultValue = "partition-aware",
+      description = "partition-aware (each request straight to a replica of its key) or server"
+          + " (to the --nodes in turn, which route it) (default: ${DEFAULT-VALUE}).")
+  String routing;
+
+  @Option(names = "--hedge-percentile", defaultValue = "0",
+      description = "Hedge gets after this percentile of recent get latency, e.g. 95; 0: no"
+          + " hedging (default: ${DEFAULT-VALUE}).")
+  double hedgePercentile;
+
+  @Option(names = "--hedge-fraction", defaultValue = "0.05",
+      description = "Most extra gets hedging may send, as a fraction of gets (default: ${DEFAULT-VALUE}).")
+  double hedgeFraction;
+
   @Option(names = "--settle-factor", defaultValue = "2",
       description = "Open loop: an interval is back to normal when its p99 is at most this times"
           + " the measured phase's p99 and nothing timed out (default: ${DEFAULT-VALUE}).")
@@ -126,6 +140,12 @@ final class BenchOptions {
     }
     if (valueSize < 0 || keys < 1 || r < 0 || w < 0 || ioThreads < 1) {
       return "--value-size, --r and --w must not be negative; --keys and --io-threads must be positive";
+    }
+    if (!routing.equals("partition-aware") && !routing.equals("server")) {
+      return "--routing must be partition-aware or server";
+    }
+    if (hedgePercentile < 0 || hedgePercentile >= 100 || hedgeFraction <= 0 || hedgeFraction > 1) {
+      return "--hedge-percentile must be within [0, 100), --hedge-fraction within (0, 1]";
     }
     if (timeline != null && progress.isZero()) {
       return "--timeline needs --progress > 0 (its lines are the progress intervals)";
@@ -202,6 +222,11 @@ final class BenchOptions {
     s.put("w", w == 0 ? "bucket" : w);
     s.put("io_threads", ioThreads);
     s.put("seed", seed);
+    s.put("routing", routing);
+    if (hedgePercentile > 0) {
+      s.put("hedge_percentile", hedgePercentile);
+      s.put("hedge_fraction", hedgeFraction);
+    }
     if (openLoop()) {
       // Only in the open loop: the closed loop's header stays as scripts parse it.
       s.put("rate", rate);
@@ -238,3 +263,4 @@ final class BenchOptions {
     }
   }
 }
+

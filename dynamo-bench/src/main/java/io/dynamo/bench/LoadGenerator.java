@@ -53,6 +53,27 @@ public final class LoadGenerator implements Callable<Integer> {
     System.exit(commandLine(new LoadGenerator()).execute(args));
   }
 
+  static String hedgeSummary(io.micrometer.core.instrument.MeterRegistry registry) {
+    double sent = registry.find("dynamo.client.hedges").tag("result", "sent").counters()
+        .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    double won = registry.find("dynamo.client.hedges").tag("result", "won").counters()
+        .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    double gets = registry.find("dynamo.client.requests").tag("op", "get").timers()
+        .stream().mapToDouble(io.micrometer.core.instrument.Timer::count).sum();
+    return String.format(java.util.Locale.ROOT,
+        "hedges: %.0f sent, %.0f answered first, of %.0f gets (%.2f%% extra gets)",
+        sent, won, gets, gets == 0 ? 0 : 100 * sent / gets);
+  }
+
+  /** Waits a little for the cluster map, so the measured window is routed as asked. */
+  private void awaitMap(DynamoClient client) throws InterruptedException {
+    try {
+      client.mapLoaded().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      err.println("warning: no cluster map after 10 s; requests go to the --nodes until one loads");
+    }
+  }
+
   static CommandLine commandLine(LoadGenerator generator) {
     // Later options win, so a wrapper script can put defaults first (scripts/bench.sh --quick).
     return new CommandLine(generator).setOverwrittenOptionsAllowed(true);
@@ -65,7 +86,14 @@ public final class LoadGenerator implements Callable<Integer> {
       err.println("error: " + invalid);
       return 2;
     }
-    DynamoClient.Builder builder = DynamoClient.builder().ioThreads(o.ioThreads).timeout(o.timeout);
+    DynamoClient.Builder builder =
+        DynamoClient.builder()
+            .ioThreads(o.ioThreads)
+            .timeout(o.timeout)
+            .routing(o.routing.equals("server") ? DynamoClient.Routing.SERVER : DynamoClient.Routing.PARTITION_AWARE);
+    if (o.hedgePercentile > 0) {
+      builder.hedgeReads(o.hedgePercentile, o.hedgeFraction);
+    }
     o.nodes.forEach(n -> builder.node(n.trim()));
     RequestOptions options = new RequestOptions(o.r, o.w, null);
     byte[] value = new byte[o.valueSize];
@@ -73,6 +101,9 @@ public final class LoadGenerator implements Callable<Integer> {
     AtomicReferenceArray<Context> contexts = new AtomicReferenceArray<>(o.keys);
     ExecutorService afterError = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-retry"));
     try (DynamoClient client = builder.build()) {
+      if (o.routing.equals("partition-aware")) {
+        awaitMap(client);
+      }
       if (!o.noLoad && !load(new Preloader(client, o.bucket, options, value, contexts, afterError))) {
         return 1;
       }
@@ -94,6 +125,10 @@ public final class LoadGenerator implements Callable<Integer> {
       }
       Report report = recorder.report(o.settings());
       out.print(o.json ? report.json() + System.lineSeparator() : report.table());
+      if (o.hedgePercentile > 0) {
+        // Over the whole run (warm-up included): the extra load hedging added.
+        err.println(hedgeSummary(client.meterRegistry()));
+      }
       out.flush();
       return report.rows().get(report.rows().size() - 1).count() > 0 ? 0 : 1;
     } finally {

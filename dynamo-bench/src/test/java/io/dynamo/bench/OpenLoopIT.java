@@ -135,7 +135,7 @@ class OpenLoopIT {
     // until the client's timeout, so every later one meets the limit. The counts follow from the
     // schedule alone.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        DynamoClient client = DynamoClient.builder().node("127.0.0.1:" + silent.getLocalPort())
+        DynamoClient client = DynamoClient.builder().routing(DynamoClient.Routing.SERVER).node("127.0.0.1:" + silent.getLocalPort())
             .timeout(Duration.ofSeconds(3)).build()) {
       List<Socket> accepted = new ArrayList<>();
       Thread acceptor = new Thread(() -> {

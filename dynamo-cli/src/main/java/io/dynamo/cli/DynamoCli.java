@@ -121,7 +121,9 @@ public final class DynamoCli implements Runnable {
 
   /** Connects a client to {@code addresses} (HOST:PORT), with the --timeout deadline. */
   DynamoClient connect(List<String> addresses) {
-    DynamoClient.Builder b = DynamoClient.builder().timeout(timeout);
+    // One request per run: loading the cluster map would cost more than the hop it saves, and
+    // --node names the node the operator means.
+    DynamoClient.Builder b = DynamoClient.builder().routing(DynamoClient.Routing.SERVER).timeout(timeout);
     for (String node : addresses) {
       b.node(node);
     }

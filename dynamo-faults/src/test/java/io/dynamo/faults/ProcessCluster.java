@@ -201,7 +201,10 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** A new client of the given nodes only, closed with the cluster. */
   public synchronized DynamoClient clientOf(Collection<String> nodes) {
-    DynamoClient.Builder b = DynamoClient.builder().timeout(clientTimeout);
+    DynamoClient.Builder b = DynamoClient.builder()
+        // These nodes only: tests choose which nodes a client reaches (pauses, partitions).
+        .routing(DynamoClient.Routing.SERVER)
+        .timeout(clientTimeout);
     for (String id : nodes) {
       index(id);
       b.node(clientAddresses.get(id));

@@ -159,7 +159,7 @@ public final class MiniCluster implements AutoCloseable {
         continue;
       }
       try (DynamoClient c =
-          DynamoClient.builder().node(clientAddress(i)).timeout(Duration.ofSeconds(5)).build()) {
+          DynamoClient.builder().routing(DynamoClient.Routing.SERVER).node(clientAddress(i)).timeout(Duration.ofSeconds(5)).build()) {
         for (NodeStatus.Member m : c.status().members()) {
           if (m.up() != running.contains(m.nodeId())) {
             disagreement.add(id(i) + " sees " + m.nodeId() + (m.up() ? " up" : " down")
@@ -214,7 +214,11 @@ public final class MiniCluster implements AutoCloseable {
   /** A client that talks to node {@code i} only. */
   public DynamoClient client(int i) {
     DynamoClient c =
-        DynamoClient.builder().node(clientAddress(i)).timeout(Duration.ofSeconds(20)).build();
+        DynamoClient.builder()
+            .routing(DynamoClient.Routing.SERVER) // node i only: tests pick the coordinator
+            .node(clientAddress(i))
+            .timeout(Duration.ofSeconds(20))
+            .build();
     clients.add(c);
     return c;
   }

@@ -183,7 +183,7 @@ public final class MiniClusterDriver implements ClusterDriver {
     int i = index(node);
     if (clients[i] == null) {
       clients[i] =
-          DynamoClient.builder().node(cluster.clientAddress(i)).timeout(Duration.ofSeconds(20)).build();
+          DynamoClient.builder().routing(DynamoClient.Routing.SERVER).node(cluster.clientAddress(i)).timeout(Duration.ofSeconds(20)).build();
     }
     return clients[i];
   }

@@ -47,12 +47,17 @@ class OverloadIT {
     // can take minutes to drain, and a client-side timeout would say nothing about the node.
     DynamoClient flooder =
         DynamoClient.builder()
+            .routing(DynamoClient.Routing.SERVER)
             .node(cluster.clientAddress(0))
             .timeout(Duration.ofMinutes(10))
             .maxInFlightPerNode(FLOOD) // the node, not this client, is to shed the flood
             .build();
     DynamoClient polite =
-        DynamoClient.builder().node(cluster.clientAddress(0)).timeout(Duration.ofSeconds(10)).build();
+        DynamoClient.builder()
+            .routing(DynamoClient.Routing.SERVER)
+            .node(cluster.clientAddress(0))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     try (flooder; polite) {
       byte[] value = new byte[64];
       AtomicInteger ok = new AtomicInteger();

@@ -78,7 +78,7 @@ public final class DynamoYcsbClient extends DB {
     }
     settings = s;
     options = s.requestOptions();
-    clientKey = new ClientKey(s.nodes(), s.timeout(), s.ioThreads());
+    clientKey = new ClientKey(s.nodes(), s.timeout(), s.ioThreads(), s.serverRouting());
     client = acquire(clientKey);
   }
 
@@ -210,10 +210,17 @@ public final class DynamoYcsbClient extends DB {
     synchronized (SHARED) {
       Shared shared = SHARED.get(key);
       if (shared == null) {
-        DynamoClient.Builder b = DynamoClient.builder().timeout(key.timeout()).ioThreads(key.ioThreads());
+        DynamoClient.Builder b =
+            DynamoClient.builder()
+                .timeout(key.timeout())
+                .ioThreads(key.ioThreads())
+                .routing(key.serverRouting() ? DynamoClient.Routing.SERVER : DynamoClient.Routing.PARTITION_AWARE);
         key.nodes().forEach(b::node);
         try {
           shared = new Shared(b.build());
+          if (!key.serverRouting()) {
+            awaitMap(shared.client);
+          }
         } catch (RuntimeException e) {
           throw new DBException("cannot create the Dynamo client: " + e.getMessage(), e);
         }
@@ -221,6 +228,20 @@ public final class DynamoYcsbClient extends DB {
       }
       shared.references++;
       return shared.client;
+    }
+  }
+
+  /**
+   * Waits up to 10 s for the cluster map, so that the load is routed as configured from its first
+   * request; without one the client still works, through the configured nodes.
+   */
+  private static void awaitMap(DynamoClient client) {
+    try {
+      client.mapLoaded().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Requests go to the configured nodes until a map loads.
     }
   }
 
@@ -239,7 +260,7 @@ public final class DynamoYcsbClient extends DB {
   }
 
   /** What makes two instances able to share a client: the connection settings. */
-  private record ClientKey(List<String> nodes, Duration timeout, int ioThreads) {}
+  private record ClientKey(List<String> nodes, Duration timeout, int ioThreads, boolean serverRouting) {}
 
   private static final class Shared {
     final DynamoClient client;

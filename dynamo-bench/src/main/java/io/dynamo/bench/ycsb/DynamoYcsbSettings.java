@@ -19,13 +19,16 @@ import java.util.Properties;
  * @param ioThreads the shared client's I/O threads
  */
 public record DynamoYcsbSettings(
-    List<String> nodes, String bucket, int r, int w, Duration timeout, int ioThreads) {
+    List<String> nodes, String bucket, int r, int w, Duration timeout, int ioThreads,
+    boolean serverRouting) {
   public static final String NODES = "dynamo.nodes";
   public static final String BUCKET = "dynamo.bucket";
   public static final String R = "dynamo.r";
   public static final String W = "dynamo.w";
   public static final String TIMEOUT = "dynamo.timeout";
   public static final String IO_THREADS = "dynamo.io-threads";
+  /** partition-aware (default: each request straight to a replica) or server. */
+  public static final String ROUTING = "dynamo.routing";
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_IO_THREADS = 2;
@@ -61,7 +64,11 @@ public record DynamoYcsbSettings(
     int w = integer(p, W, 0, 0);
     Duration timeout = duration(p, TIMEOUT, DEFAULT_TIMEOUT);
     int ioThreads = integer(p, IO_THREADS, DEFAULT_IO_THREADS, 1);
-    return new DynamoYcsbSettings(nodes, bucket, r, w, timeout, ioThreads);
+    String routing = p.getProperty(ROUTING, "partition-aware").trim();
+    if (!routing.equals("partition-aware") && !routing.equals("server")) {
+      throw new IllegalArgumentException(ROUTING + ": partition-aware or server, not '" + routing + "'");
+    }
+    return new DynamoYcsbSettings(nodes, bucket, r, w, timeout, ioThreads, routing.equals("server"));
   }
 
   /** The bucket of a YCSB table. */
