@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import io.dynamo.netty.NettyRuntime;
 import io.dynamo.proto.v1.CommitRequest;
@@ -166,6 +167,21 @@ public final class DynamoClient implements AutoCloseable {
   public long ringVersion() {
     ClusterMap m = topology.map();
     return m == null ? 0 : m.ringVersion();
+  }
+
+  /**
+   * The members the cluster map names, each with whether the node it came from believed it up;
+   * empty before a map is loaded.
+   */
+  public Map<String, Boolean> mapMembers() {
+    ClusterMap m = topology.map();
+    Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+    if (m != null) {
+      for (ClusterMap.Member member : m.members()) {
+        out.put(member.nodeId(), member.up());
+      }
+    }
+    return out;
   }
 
   /** The client's meters (the registry given to the builder, or its own). */

@@ -211,6 +211,22 @@ public final class MiniCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A partition-aware client that learns the cluster from every configured node, closed with the
+   * cluster; {@code customize} may change its settings (hedging, timeouts) first.
+   */
+  public DynamoClient partitionAwareClient(Consumer<DynamoClient.Builder> customize) {
+    DynamoClient.Builder b =
+        DynamoClient.builder().timeout(Duration.ofSeconds(20)).mapRefresh(Duration.ofSeconds(1));
+    for (int i = 0; i < configs.size(); i++) {
+      b.node(clientAddress(i));
+    }
+    customize.accept(b);
+    DynamoClient c = b.build();
+    clients.add(c);
+    return c;
+  }
+
   /** A client that talks to node {@code i} only. */
   public DynamoClient client(int i) {
     DynamoClient c =
