@@ -692,6 +692,15 @@ public final class DynamoClient implements AutoCloseable {
               if (error == null) {
                 node.health().clear();
                 topology.observe(response.getRingVersion());
+                if (response.hasError() && response.getError().getCode() == StatusCode.NOT_A_REPLICA) {
+                  // The nodes' rings differ while a change spreads: nothing was written. Another
+                  // replica, a moment later and with a fresh map, can take it.
+                  topology.refresh();
+                  Throwable refused = Responses.toException(response.getError());
+                  return later(NOT_A_REPLICA_PAUSE_MILLIS, () -> attempt(
+                      request, t, deadlineNanos, attempts, ambiguous != null ? ambiguous : refused,
+                      op, sentBefore + 1));
+                }
                 if (ambiguous != null && isWrite(request) && response.hasError()
                     && response.getError().getCode() == StatusCode.OVERLOADED) {
                   return CompletableFuture.<Envelope>failedFuture(
@@ -724,6 +733,23 @@ public final class DynamoClient implements AutoCloseable {
               return CompletableFuture.<Envelope>failedFuture(cause);
             })
         .thenCompose(Function.identity());
+  }
+
+  /** How long a write refused with NOT_A_REPLICA waits before its next attempt. */
+  private static final long NOT_A_REPLICA_PAUSE_MILLIS = 20;
+
+  private CompletableFuture<Envelope> later(long millis, java.util.function.Supplier<CompletableFuture<Envelope>> next) {
+    CompletableFuture<Envelope> out = new CompletableFuture<>();
+    group.next().schedule(() -> {
+      next.get().whenComplete((r, e) -> {
+        if (e != null) {
+          out.completeExceptionally(e);
+        } else {
+          out.complete(r);
+        }
+      });
+    }, millis, TimeUnit.MILLISECONDS);
+    return out;
   }
 
   private static boolean isWrite(Envelope.Builder request) {

@@ -86,7 +86,7 @@ class MembershipIT {
   }
 
   /** Waits until the nodes' rings agree and have no moves under way; returns that ring. */
-  private static RingLayout awaitSettled(DynamoClient all, List<Integer> nodes) {
+  static RingLayout awaitSettled(DynamoClient all, List<Integer> nodes) {
     Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions()
         .until(() -> {

@@ -32,7 +32,7 @@ public final class Responses {
           new QuorumUnavailableException(message, e.getRequired(), e.getAcknowledged());
       case TIMEOUT -> new RequestTimeoutException(message);
       case OVERLOADED -> new OverloadedException(message);
-      case STORAGE_ERROR, INTERNAL -> new ServerException(e.getCode().name(), message);
+      case STORAGE_ERROR, INTERNAL, NOT_A_REPLICA -> new ServerException(e.getCode().name(), message);
       case MALFORMED_FRAME, FRAME_TOO_LARGE -> new ConnectionException(e.getCode() + ": " + message, null);
       default -> new InvalidRequestException(e.getCode().name(), message);
     };

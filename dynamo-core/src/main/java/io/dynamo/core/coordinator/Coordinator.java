@@ -212,8 +212,9 @@ public final class Coordinator {
       }
       if (!plan.targets().contains(self)) {
         throw new RequestException(
-            StatusCode.QUORUM_UNAVAILABLE,
-            "forwarded " + what + " reached " + self + ", which is not among the replicas it believes up");
+            StatusCode.NOT_A_REPLICA,
+            "forwarded " + what + " reached " + self + ", which is not among the replicas it believes"
+                + " up (the nodes' rings differ while a change spreads); nothing was written");
       }
     }
     DataKey dataKey = new DataKey(partition, command.bucket(), command.key().toByteArray());
