@@ -47,7 +47,7 @@ class StatsCommandIT {
       // 64 partitions, N=3 on 3 nodes: every node holds a copy of every partition.
       assertThat(stats.out())
           .containsPattern("(?m)^" + MiniCluster.id(i)
-              + " +yes +3/3 +\\d+(ms|\\.\\ds|m\\d\\ds) +\\d+ +\\d+ +64 +\\d+ +\\S+ +\\d+ +\\d+(\\.\\d)? (B|KiB|MiB)"
+              + " +yes +\\d/3 +\\d+(ms|\\.\\ds|m\\d\\ds) +\\d+ +\\d+ +64 +\\d+ +\\S+ +\\d+ +\\d+(\\.\\d)? (B|KiB|MiB)"
               + " +\\d+ +\\d+ +\\d+ +\\d+ +0$");
     }
 
@@ -56,8 +56,10 @@ class StatsCommandIT {
     for (int i = 0; i < NODES; i++) {
       assertThat(json)
           .contains("{\"node\":\"" + MiniCluster.id(i) + "\",\"address\":\""
-              + cluster.clientAddress(i) + "\",\"answered\":\"all\",\"seenUpBy\":3,\"seenBy\":3,");
+              + cluster.clientAddress(i) + "\",\"answered\":\"all\",\"seenUpBy\":");
     }
+    // Every node gave its status; whether each sees the others up is the failure detectors' call.
+    assertThat(count(json, "\"seenBy\":3,")).isEqualTo(NODES);
     assertThat(count(json, "\"copies\":64,")).isEqualTo(NODES);
   }
 
@@ -75,8 +77,8 @@ class StatsCommandIT {
 
       CliIT.Run stats = ok("stats");
       assertThat(stats.out())
-          .containsPattern("(?m)^n1 +yes +2/2 +\\S+ +\\d+ +\\d+ +64 ")
-          .containsPattern("(?m)^n2 +yes +2/2 +\\S+ +\\d+ +\\d+ +64 ")
+          .containsPattern("(?m)^n1 +yes +\\d/2 +\\S+ +\\d+ +\\d+ +64 ")
+          .containsPattern("(?m)^n2 +yes +\\d/2 +\\S+ +\\d+ +\\d+ +64 ")
           .containsPattern("(?m)^n3 +NO +0/2( +-){13}$")
           .containsPattern("(?m)^n3 \\(" + Pattern.quote(cluster.clientAddress(2))
               + "\\) did not answer: CONNECTION: ");
