@@ -21,8 +21,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynamo}: get, put and delete keys, and show a node's status, where a key lives and the
- * hints nodes hold, from the command line. Global options may come before or after the subcommand.
+ * {@code dynamo}: get, put and delete keys, and show a node's status, every node's figures, where a
+ * key lives and the hints nodes hold, from the command line. Global options may come before or after the subcommand.
  * Exit statuses are listed in {@link ExitCode}.
  */
 @Command(
@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
       GetCommand.class, PutCommand.class, DeleteCommand.class, StatusCommand.class,
       RouteCommand.class, HintsCommand.class, RingCommand.class, StageCommands.Join.class,
       StageCommands.Leave.class, StageCommands.Remove.class, StageCommands.MarkDown.class,
-      PlanCommand.class, CommitCommand.class, TransfersCommand.class, RepairCommand.class
+      PlanCommand.class, CommitCommand.class, TransfersCommand.class, RepairCommand.class,
+      StatsCommand.class, CompletionCommand.class
     },
     footer = {
       "",
@@ -110,8 +111,8 @@ public final class DynamoCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, route, hints, ring, join, leave, remove,"
-            + " mark-down, plan, commit or transfers");
+    throw new ParameterException(spec.commandLine(), "missing command: get, put, delete, status, stats, route, hints, ring, join, leave,"
+            + " remove, mark-down, plan, commit, transfers, repair or completion");
   }
 
   /** Connects a client to the nodes chosen by --node, $DYNAMO_NODE or the local cluster. */

@@ -37,7 +37,11 @@ record Failure(int exitCode, String code, String message, Map<String, Object> de
 
   /** Prints the error to the command line's stderr; returns the exit status. */
   int print(CommandLine commandLine, boolean json) {
-    PrintWriter err = commandLine.getErr();
+    return print(commandLine.getErr(), json);
+  }
+
+  /** Prints the error to {@code err}; returns the exit status. */
+  int print(PrintWriter err, boolean json) {
     if (json) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("code", code);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
           + " command shows progress until every member is done (or --wait passes).",
       "--status only shows, per partition, each owner's hash-tree root (replicas that agree have"
           + " equal roots), the time since the last full exchange and the keys repaired; --differing"
-          + " lists only the partitions whose owners disagree.",
+          + " lists only the partitions whose owners disagree; --status --watch [INTERVAL] redraws"
+          + " it every INTERVAL (default 2s) until Ctrl-C.",
       "--json prints {\"partitions\":[{\"partition\":P,\"roots\":{ID:HEX,...},\"agree\":B,"
           + "\"secondsSinceFullExchange\":S,\"keysRepaired\":K},...],\"agree\":N,\"differ\":N,"
           + "\"unknown\":N,\"unreachable\":[ID,...],\"nodes\":{ID:{\"exchangeBytesSent\":B,"
@@ -50,56 +52,70 @@ final class RepairCommand extends ClientCommand {
       description = "How long to wait for the exchanges (default ${DEFAULT-VALUE}).")
   Duration waitFor;
 
+  @Mixin WatchOptions watch;
+
   @Override
   int run(DynamoClient client, PrintWriter out) {
+    if (status) {
+      return watch.run(spec, json, frame -> showStatus(client, frame));
+    }
+    if (watch.watching()) {
+      // Repeating a repair would queue the exchanges again each time: only --status is watched.
+      throw new DynamoCli.UsageException(
+          "--watch only with --status (repair itself shows progress until the exchanges are done)");
+    }
     List<NodeStatus.Member> members = firstStatus(client).value().members();
     List<String> addresses = members.stream().map(NodeStatus.Member::clientAddress).toList();
     try (DynamoClient all = cli.connect(addresses)) {
-      if (!status) {
-        int queued = 0;
-        for (int i = 0; i < members.size(); i++) {
-          try {
-            queued += all.repairAsync(i, partition, true).join().size();
-          } catch (CompletionException e) {
-            if (!json) {
-              out.printf("%s did not answer: %s%n", members.get(i).nodeId(), failure(e).getMessage());
-            }
-          }
-        }
-        if (!json) {
-          out.printf("queued %d partition exchanges on %d members%n", queued, members.size());
-          out.flush();
-        }
-        long deadline = System.nanoTime() + waitFor.toNanos();
-        while (true) {
-          Map<String, RepairStatus> statuses = collect(all, members, new ArrayList<>());
-          int pending = statuses.values().stream().mapToInt(RepairStatus::pending).sum();
-          long repaired = statuses.values().stream()
-              .flatMap(s -> s.partitions().stream()).mapToLong(RepairStatus.Partition::keysRepaired).sum();
+      int queued = 0;
+      for (int i = 0; i < members.size(); i++) {
+        try {
+          queued += all.repairAsync(i, partition, true).join().size();
+        } catch (CompletionException e) {
           if (!json) {
-            out.printf("%d exchanges pending, %d keys repaired since the nodes started%n", pending, repaired);
-            out.flush();
+            out.printf("%s did not answer: %s%n", members.get(i).nodeId(), failure(e).getMessage());
           }
-          if (pending == 0) {
-            break;
-          }
-          if (System.nanoTime() > deadline) {
-            if (!json) {
-              out.printf("still %d exchanges pending after %s%n", pending, waitFor);
-            }
-            return ExitCode.TIMEOUT;
-          }
-          LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
         }
       }
-      return showStatus(client, all, members, out);
+      if (!json) {
+        out.printf("queued %d partition exchanges on %d members%n", queued, members.size());
+        out.flush();
+      }
+      long deadline = System.nanoTime() + waitFor.toNanos();
+      while (true) {
+        Map<String, RepairStatus> statuses = collect(all, members, new ArrayList<>());
+        int pending = statuses.values().stream().mapToInt(RepairStatus::pending).sum();
+        long repaired = statuses.values().stream()
+            .flatMap(s -> s.partitions().stream()).mapToLong(RepairStatus.Partition::keysRepaired).sum();
+        if (!json) {
+          out.printf("%d exchanges pending, %d keys repaired since the nodes started%n", pending, repaired);
+          out.flush();
+        }
+        if (pending == 0) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          if (!json) {
+            out.printf("still %d exchanges pending after %s%n", pending, waitFor);
+          }
+          return ExitCode.TIMEOUT;
+        }
+        LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+      }
     }
+    showStatus(client, out);
+    return ExitCode.OK;
   }
 
-  private int showStatus(
-      DynamoClient client, DynamoClient all, List<NodeStatus.Member> members, PrintWriter out) {
+  /** Every partition's owners' tree roots, as the members report them; always true (a view). */
+  private boolean showStatus(DynamoClient client, PrintWriter out) {
+    List<NodeStatus.Member> members = firstStatus(client).value().members();
     List<String> unreachable = new ArrayList<>();
-    Map<String, RepairStatus> statuses = collect(all, members, unreachable);
+    Map<String, RepairStatus> statuses;
+    try (DynamoClient all =
+        cli.connect(members.stream().map(NodeStatus.Member::clientAddress).toList())) {
+      statuses = collect(all, members, unreachable);
+    }
     RingLayout ring = firstAnswer(client::ringAsync).value();
     Map<String, Map<Integer, RepairStatus.Partition>> byNode = new HashMap<>();
     statuses.forEach((node, s) -> {
@@ -197,7 +213,7 @@ final class RepairCommand extends ClientCommand {
         out.println("not answering: " + String.join(", ", unreachable));
       }
     }
-    return ExitCode.OK;
+    return true;
   }
 
   private static Map<String, RepairStatus> collect(

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "status",
@@ -16,15 +17,22 @@ import picocli.CommandLine.Command;
       "Shows a node and the cluster as it sees it: id, version, partitions, default N/R/W, and"
           + " one line per member (id, state, client address, capacity, partition copies owned and"
           + " how many as first owner, up or down, zone).",
-      "With several nodes given, asks the first one that answers."
+      "With several nodes given, asks the first one that answers. --watch [INTERVAL] redraws it"
+          + " every INTERVAL (default 2s) until Ctrl-C."
     })
 final class StatusCommand extends ClientCommand {
+  @Mixin WatchOptions watch;
+
   @Override
   int run(DynamoClient client, PrintWriter out) {
+    return watch.run(spec, json, frame -> draw(client, frame));
+  }
+
+  private boolean draw(DynamoClient client, PrintWriter out) {
     NodeStatus s = firstStatus(client).value();
     if (json) {
       out.println(Json.write(toJson(s)));
-      return ExitCode.OK;
+      return true;
     }
     out.printf("node %s (version %s, up %ds)%n", s.nodeId(), s.version(), s.uptime().toSeconds());
     out.printf(
@@ -40,7 +48,7 @@ final class StatusCommand extends ClientCommand {
           m.nodeId(), m.state(), m.clientAddress(), m.capacity(), m.copies(), m.partitionsOwned(),
           m.up() ? "up" : "DOWN", m.phi(), m.zone().isEmpty() ? "" : "  zone " + m.zone());
     }
-    return ExitCode.OK;
+    return true;
   }
 
   private static Map<String, Object> toJson(NodeStatus s) {

@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "transfers",
@@ -22,43 +21,43 @@ import picocli.CommandLine.Option;
     description = {
       "Shows the partition copies being streamed to new owners, as each receiving member reports"
           + " them: from, to, bytes done, rate and time left, with a progress bar.",
-      "--watch repeats every second until no copy is queued or copying and the ring has no move"
-          + " pending (the claimant switches reads and releases old owners after the copies).",
+      "--watch [INTERVAL] redraws every INTERVAL (default 2s) until no copy is queued or copying"
+          + " and the ring has no move pending (the claimant switches reads and releases old owners"
+          + " after the copies), or Ctrl-C.",
       "--json prints {\"transfers\":[{\"partition\":P,\"from\":ID,\"to\":ID,\"state\":S,"
           + "\"bytesDone\":B,\"bytesTotal\":B,\"keysDone\":K,\"bytesPerSecond\":R,"
           + "\"error\":\"...\"},...],\"unreachable\":[ID,...]}."
     })
 final class TransfersCommand extends ClientCommand {
-  @Option(names = "--watch", description = "Repeat every second until every copy is done.")
-  boolean watch;
+  @Mixin WatchOptions watch;
 
   @Override
   int run(DynamoClient client, PrintWriter out) {
-    while (true) {
-      List<TransferStatus> transfers = new ArrayList<>();
-      List<String> unreachable = new ArrayList<>();
-      collect(client, transfers, unreachable);
-      transfers.sort(
-          Comparator.comparing(TransferStatus::to).thenComparingInt(TransferStatus::partition));
-      if (json) {
-        out.println(Json.write(toJson(transfers, unreachable)));
-      } else {
-        print(transfers, unreachable, out);
-      }
-      out.flush();
-      // Copies done is not moves done: the claimant still switches reads and releases old owners.
-      int pendingMoves = firstAnswer(client::ringAsync).value().pendingMoves().size();
-      boolean active =
-          pendingMoves > 0
-              || transfers.stream().anyMatch(t -> t.state().equals("queued") || t.state().equals("copying"));
-      if (watch && active && !json) {
-        out.printf("%d moves pending%n", pendingMoves);
-      }
-      if (!watch || !active) {
-        return ExitCode.OK;
-      }
-      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+    return watch.run(spec, json, frame -> draw(client, frame));
+  }
+
+  /** One look at the copies; answers whether any is still under way. */
+  private boolean draw(DynamoClient client, PrintWriter out) {
+    List<TransferStatus> transfers = new ArrayList<>();
+    List<String> unreachable = new ArrayList<>();
+    collect(client, transfers, unreachable);
+    transfers.sort(
+        Comparator.comparing(TransferStatus::to).thenComparingInt(TransferStatus::partition));
+    if (json) {
+      out.println(Json.write(toJson(transfers, unreachable)));
+    } else {
+      print(transfers, unreachable, out);
     }
+    // Copies done is not moves done: the claimant still switches reads and releases old owners.
+    int pendingMoves = firstAnswer(client::ringAsync).value().pendingMoves().size();
+    boolean active =
+        pendingMoves > 0
+            || transfers.stream()
+                .anyMatch(t -> t.state().equals("queued") || t.state().equals("copying"));
+    if (watch.watching() && active && !json) {
+      out.printf("%d moves pending%n", pendingMoves);
+    }
+    return active;
   }
 
   private void collect(DynamoClient client, List<TransferStatus> transfers, List<String> unreachable) {
