@@ -264,38 +264,6 @@ class DynamoClientTest {
 
   /** A node that answers each request with {@code answer} (null: never answers). */
   private ServerSocket fakeNode(Function<Envelope, Envelope> answer) throws IOException {
-    ServerSocket server = new ServerSocket(0);
-    pool.execute(
-        () -> {
-          while (!server.isClosed()) {
-            try {
-              Socket s = server.accept();
-              pool.execute(() -> serve(s, answer));
-            } catch (IOException e) {
-              return;
-            }
-          }
-        });
-    return server;
-  }
-
-  private static void serve(Socket s, Function<Envelope, Envelope> answer) {
-    try (s;
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
-      while (true) {
-        byte[] frame = new byte[in.readInt()];
-        in.readFully(frame);
-        Envelope response = answer.apply(Envelope.parseFrom(frame));
-        if (response != null) {
-          byte[] body = response.toByteArray();
-          out.writeInt(body.length);
-          out.write(body);
-          out.flush();
-        }
-      }
-    } catch (IOException e) {
-      // connection closed
-    }
+    return FakeNode.start(pool, answer);
   }
 }
