@@ -86,12 +86,12 @@ public final class RequestTimers implements ClientRequestObserver {
 
   private Timer timer(Op op, String bucket, int outcome) {
     BucketTimers b = buckets.getOrDefault(bucket, unknown);
-    AtomicReferenceArray<Timer> slots = b.byOp[op.ordinal()];
-    Timer t = slots.get(outcome);
+    int slot = op.ordinal() * OUTCOMES.length + outcome;
+    Timer t = b.timers.get(slot);
     if (t == null) {
       // Two threads may race here; the registry hands both the same meter.
       t = register(op, b.name, OUTCOMES[outcome]);
-      slots.set(outcome, t);
+      b.timers.set(slot, t);
     }
     return t;
   }
@@ -120,17 +120,14 @@ public final class RequestTimers implements ClientRequestObserver {
     return out;
   }
 
-  /** One bucket's timers: per operation, one slot per outcome, filled on first use. */
+  /** One bucket's timers: one slot per (operation, outcome), filled on first use. */
   private static final class BucketTimers {
     final String name;
-    @SuppressWarnings("unchecked")
-    final AtomicReferenceArray<Timer>[] byOp = new AtomicReferenceArray[Op.values().length];
+    final AtomicReferenceArray<Timer> timers =
+        new AtomicReferenceArray<>(Op.values().length * OUTCOMES.length);
 
     BucketTimers(String name) {
       this.name = name;
-      for (int i = 0; i < byOp.length; i++) {
-        byOp[i] = new AtomicReferenceArray<>(OUTCOMES.length);
-      }
     }
   }
 }
