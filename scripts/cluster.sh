@@ -14,13 +14,15 @@
 #                                                      start one more node with the running nodes as
 #                                                      seeds; it joins with: scripts/dynamo join ID --commit
 #   scripts/cluster.sh addresses [--dir DIR]           comma-separated client addresses
+#   scripts/cluster.sh metrics [--dir DIR]             one line per node: ID http://127.0.0.1:PORT/metrics
 #   scripts/cluster.sh clean [--dir DIR]               stop, then delete the cluster's files and data
 #
 # DIR defaults to $DYNAMO_CLUSTER_DIR, else <checkout>/.cluster. It holds DIR/nodes (one line per
-# node: ID CLIENT_ADDR PEER_ADDR), DIR/client-addresses, and per node DIR/<id>/node.properties,
+# node: ID CLIENT_ADDR PEER_ADDR METRICS_ADDR), DIR/client-addresses, and per node DIR/<id>/node.properties,
 # DIR/<id>/data, DIR/<id>/node.log and DIR/<id>/pid. Starting again in a stopped DIR reuses its
 # configuration and data. Node JVMs get -Xmx256m plus $DYNAMO_JVM_OPTS. Each node gets
 # network.io-threads = cores / N (at least 1, at most 4), since the N nodes share this machine.
+# Every node serves its metrics over HTTP (listen.metrics) at METRICS_ADDR/metrics (docs/metrics.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +36,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -49,6 +51,9 @@ node_ids() {
 }
 
 client_addr() { awk -v id="$1" '$1 == id { print $2 }' "$DIR/nodes"; }
+
+# Empty for a node of a cluster written before nodes had a metrics listener.
+metrics_addr() { awk -v id="$1" '$1 == id { print $4 }' "$DIR/nodes"; }
 
 node_pid() {
   local f="$DIR/$1/pid"
@@ -87,7 +92,7 @@ build_server() {
   [[ -f "$JAR" ]] || die "build did not produce $JAR"
 }
 
-# N*2 free loopback ports, held open together so none is handed out twice.
+# N free loopback ports, held open together so none is handed out twice.
 free_ports() {
   python3 - "$1" <<'EOF'
 import socket, sys
@@ -107,13 +112,14 @@ write_configs() {
   io_threads=$(($(nproc) / n))
   ((io_threads >= 1)) || io_threads=1
   ((io_threads <= 4)) || io_threads=4
-  read -r -a ports <<<"$(free_ports $((2 * n)))"
+  read -r -a ports <<<"$(free_ports $((3 * n)))"
   for ((i = 1; i <= n; i++)); do
     members+="${members:+,}n$i"
   done
   : >"$DIR/nodes.tmp"
   for ((i = 1; i <= n; i++)); do
-    echo "n$i 127.0.0.1:${ports[2 * (i - 1)]} 127.0.0.1:${ports[2 * (i - 1) + 1]}" >>"$DIR/nodes.tmp"
+    echo "n$i 127.0.0.1:${ports[3 * (i - 1)]} 127.0.0.1:${ports[3 * (i - 1) + 1]}" \
+      "127.0.0.1:${ports[3 * (i - 1) + 2]}" >>"$DIR/nodes.tmp"
   done
   for ((i = 1; i <= n; i++)); do
     id="n$i"
@@ -123,6 +129,7 @@ write_configs() {
       echo "node.id=$id"
       echo "listen.client=$(awk -v id="$id" '$1 == id { print $2 }' "$DIR/nodes.tmp")"
       echo "listen.peer=$(awk -v id="$id" '$1 == id { print $3 }' "$DIR/nodes.tmp")"
+      echo "listen.metrics=$(awk -v id="$id" '$1 == id { print $4 }' "$DIR/nodes.tmp")"
       echo "data.dir=data"
       echo "members=$members"
       # Nodes sharing one machine share its cores: each gets its share of I/O (= protocol shard)
@@ -274,6 +281,7 @@ cmd_start() {
   fi
   echo "cluster of $n nodes serving; client addresses: $(cat "$DIR/client-addresses")"
   cmd_status
+  cmd_metrics
 }
 
 cmd_stop() {
@@ -338,6 +346,7 @@ cmd_restart() {
   launch "$1"
   wait_ready "$1" || exit 1
   echo "$1 serving on $(client_addr "$1") (pid $(node_pid "$1"))"
+  [[ -z "$(metrics_addr "$1")" ]] || echo "$1 metrics: http://$(metrics_addr "$1")/metrics"
 }
 
 # Starts one more node that finds the cluster through the others' peer addresses (its config has
@@ -355,7 +364,7 @@ cmd_add() {
   io_threads=$(($(nproc) / (n + 1)))
   ((io_threads >= 1)) || io_threads=1
   ((io_threads <= 4)) || io_threads=4
-  read -r -a ports <<<"$(free_ports 2)"
+  read -r -a ports <<<"$(free_ports 3)"
   seeds="$(awk 'NF { print $3 }' "$DIR/nodes" | paste -sd,)"
   mkdir -p "$DIR/$id/data"
   {
@@ -363,6 +372,7 @@ cmd_add() {
     echo "node.id=$id"
     echo "listen.client=127.0.0.1:${ports[0]}"
     echo "listen.peer=127.0.0.1:${ports[1]}"
+    echo "listen.metrics=127.0.0.1:${ports[2]}"
     echo "data.dir=data"
     echo "seeds=$seeds"
     echo "network.io-threads=$io_threads"
@@ -370,7 +380,7 @@ cmd_add() {
       echo "$kv"
     done
   } >"$DIR/$id/node.properties"
-  echo "$id 127.0.0.1:${ports[0]} 127.0.0.1:${ports[1]}" >>"$DIR/nodes"
+  echo "$id 127.0.0.1:${ports[0]} 127.0.0.1:${ports[1]} 127.0.0.1:${ports[2]}" >>"$DIR/nodes"
   awk '{ print $2 }' "$DIR/nodes" | paste -sd, >"$DIR/client-addresses"
   launch "$id"
   if ! wait_ready "$id"; then
@@ -378,7 +388,21 @@ cmd_add() {
     exit 1
   fi
   echo "$id serving on 127.0.0.1:${ports[0]}, seeds $seeds"
+  echo "$id metrics: http://127.0.0.1:${ports[2]}/metrics"
   echo "make it a member with: scripts/dynamo join $id --commit"
+}
+
+cmd_metrics() {
+  require_cluster
+  local id addr
+  for id in $(node_ids); do
+    addr="$(metrics_addr "$id")"
+    if [[ -n "$addr" ]]; then
+      echo "$id http://$addr/metrics"
+    else
+      echo "$id - (written without a metrics listener: set listen.metrics in $DIR/$id/node.properties)"
+    fi
+  done
 }
 
 cmd_addresses() {
@@ -441,7 +465,8 @@ case "$COMMAND" in
   resume) cmd_resume "${ARGS[0]:-}" ;;
   add) cmd_add ;;
   addresses) cmd_addresses ;;
+  metrics) cmd_metrics ;;
   clean) cmd_clean ;;
   -h | --help | help) usage ;;
-  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, pause, resume, add, addresses, clean)" ;;
+  *) die "unknown command '$COMMAND' (start, stop, status, kill, restart, pause, resume, add, addresses, metrics, clean)" ;;
 esac

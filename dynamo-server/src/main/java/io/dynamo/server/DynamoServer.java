@@ -34,12 +34,16 @@ import io.dynamo.server.config.HostPort;
 import io.dynamo.server.config.MemberConfig;
 import io.dynamo.server.config.NetworkLimits;
 import io.dynamo.server.config.NodeConfig;
+import io.dynamo.server.metrics.NodeMetrics;
+import io.dynamo.server.metrics.NodeSources;
+import io.dynamo.server.metrics.ProtocolSnapshot;
 import io.dynamo.server.storage.RocksDbStorageEngine;
 import io.dynamo.server.transport.Admission;
 import io.dynamo.server.transport.ClientRequestHandler;
 import io.dynamo.server.transport.PeerConnections;
 import io.dynamo.server.transport.PeerInboundHandler;
 import io.dynamo.server.transport.ShedLog;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -99,7 +103,8 @@ public final class DynamoServer implements AutoCloseable {
   private final PeerConnections[] peers;
   private final Channel clientChannel;
   private final Channel peerChannel;
-  private final MetricsEndpoint metrics;
+  /** The node's meters; the HTTP listener only with {@code listen.metrics}. */
+  private final NodeMetrics metrics;
   private final Admission admission;
   private final long staleAfterNanos;
   private final ShedLog shedLog = new ShedLog(System::nanoTime, 10_000_000_000L);
@@ -250,7 +255,17 @@ public final class DynamoServer implements AutoCloseable {
             });
     this.clusterMap = new ClusterMapReporter(protocols[0], config.buckets(), () -> ringVersion);
     home.execute(protocols[0]::start);
+    this.metrics = new NodeMetrics(config.nodeId(), config.taggedBuckets());
     try {
+      metrics.bindNode(nodeSources(replica));
+      metrics.bindStorage(storage);
+      metrics.bindProtocol(
+          home::execute,
+          () -> new ProtocolSnapshot(
+              protocols[0].peerViews(),
+              protocols[0].antiEntropy() == null ? null : protocols[0].antiEntropy().status(),
+              transfers.stats(), transfers.incoming(), membership.state()),
+          replica, System::currentTimeMillis);
       // Peers answer on their own outbound connections: what this node writes on an accepted
       // peer connection is nothing but its hello's echo, so the default mark does there.
       this.peerChannel =
@@ -259,12 +274,9 @@ public final class DynamoServer implements AutoCloseable {
           bind(
               config.clientListen(), clientInitializer(),
               config.requestLimits().clientWriteBufferBytes());
-      this.metrics =
-          config.metricsListen() == null
-              ? null
-              : new MetricsEndpoint(
-                  config.metricsListen(), config.nodeId(), protocols[0],
-                  shards.shard(0)::execute, replica, admission, gauges(), System::currentTimeMillis);
+      if (config.metricsListen() != null) {
+        metrics.serve(config.metricsListen());
+      }
     } catch (RuntimeException e) {
       shutdown();
       throw e;
@@ -332,10 +344,12 @@ public final class DynamoServer implements AutoCloseable {
     return (InetSocketAddress) peerChannel.localAddress();
   }
 
-  private MetricsEndpoint.NodeGauges gauges() {
-    return new MetricsEndpoint.NodeGauges(
-        () -> sum(p -> p.missedAckHints()),
-        () -> sum(p -> p.keysPastWarning()),
+  private NodeSources nodeSources(LocalReplica replica) {
+    return new NodeSources(
+        admission,
+        () -> replica.failures().count(),
+        () -> sum(NodeProtocol::missedAckHints),
+        () -> sum(NodeProtocol::keysPastWarning),
         () -> {
           long n = 0;
           for (PeerConnections p : peers) {
@@ -344,7 +358,12 @@ public final class DynamoServer implements AutoCloseable {
           return n;
         },
         this::clientPendingFrameBytes,
-        this::peerPendingFrameBytes);
+        this::peerPendingFrameBytes,
+        op -> sum(p -> p.coordinatorCounters().forwarded(op)),
+        shards::storageQueueDepth,
+        shards.count(),
+        shards::pendingTasks,
+        () -> views.current().version());
   }
 
   private long sum(java.util.function.ToLongFunction<NodeProtocol> f) {
@@ -372,7 +391,23 @@ public final class DynamoServer implements AutoCloseable {
 
   /** Where metrics are served, or null when no endpoint is configured. */
   public InetSocketAddress metricsAddress() {
-    return metrics == null ? null : metrics.address();
+    return metrics.address();
+  }
+
+  /**
+   * The node's meter registry (docs/metrics.md), there whether or not {@code listen.metrics} is
+   * set: request timers, counters, gauges, JVM meters, every one tagged with the node's id.
+   */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
+  /**
+   * The node's metrics: its registry, and {@link NodeMetrics#handle} to serve more paths on the
+   * HTTP listener beside {@code /metrics}.
+   */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   private Channel bind(
@@ -400,7 +435,7 @@ public final class DynamoServer implements AutoCloseable {
         ch.pipeline()
             .addLast("requests", new ClientRequestHandler(
                     DynamoServer.this::onClientRequest, admission, shedLog,
-                    config.network().frameStallTimeout().toMillis()));
+                    config.network().frameStallTimeout().toMillis(), metrics.requests()));
       }
     };
   }

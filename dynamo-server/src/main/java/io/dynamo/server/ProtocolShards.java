@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,16 @@ final class ProtocolShards implements AutoCloseable {
 
   Shard shard(int index) {
     return shards[index];
+  }
+
+  /** Storage tasks waiting for a storage thread; 0 when storage runs on the shard loops. */
+  int storageQueueDepth() {
+    return storagePool == null ? 0 : storagePool.getQueue().size();
+  }
+
+  /** Tasks queued on shard {@code index}'s loop (messages handed over, storage results), or -1. */
+  int pendingTasks(int index) {
+    return shards[index].loop instanceof SingleThreadEventExecutor e ? e.pendingTasks() : -1;
   }
 
   /** One shard's thread: the protocol's scheduler and its storage executor. */

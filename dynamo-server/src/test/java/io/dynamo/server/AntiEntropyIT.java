@@ -56,7 +56,7 @@ class AntiEntropyIT {
       for (int i = 0; i < 3; i++) {
         for (String line : cluster.scrapeMetrics(i).split("\n")) {
           if (line.startsWith("dynamo_ae_keys_repaired_total{")) {
-            repaired += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            repaired += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
           }
         }
       }

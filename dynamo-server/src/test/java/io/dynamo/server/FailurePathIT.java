@@ -65,9 +65,9 @@ class FailurePathIT {
       Awaitility.await("metrics of " + MiniCluster.id(survivor))
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(cluster.scrapeMetrics(survivor))
-          .contains("dynamo_peer_up{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 0")
+          .contains("dynamo_peer_up{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 0.0")
           .contains("# TYPE dynamo_hints_pending gauge")
-          .contains("dynamo_peer_state_changes_total{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 1"));
+          .contains("dynamo_peer_state_changes_total{node=\"" + MiniCluster.id(survivor) + "\",peer=\"" + down + "\"} 1.0"));
 
       cluster.restartNode(home.get(1));
       cluster.restartNode(home.get(2));

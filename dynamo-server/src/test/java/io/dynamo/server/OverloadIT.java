@@ -105,10 +105,10 @@ class OverloadIT {
         .until(() -> cluster.node(0).admittedInFlight() == 0);
     String metrics = cluster.scrapeMetrics(0);
     assertThat(metrics)
-        .contains("dynamo_client_requests_in_flight{node=\"n1\"} 0")
+        .contains("dynamo_client_requests_in_flight{node=\"n1\"} 0.0")
         .containsPattern("dynamo_client_requests_shed_total\\{node=\"n1\",reason=\"[a-z_]+\"} [1-9]")
         .contains("# TYPE dynamo_missed_ack_hints_total counter")
-        .contains("dynamo_pending_frame_bytes{node=\"n1\",budget=\"client\"}");
+        .contains("dynamo_pending_frame_bytes{budget=\"client\",node=\"n1\"}");
     DynamoClient after = cluster.client(0);
     after.put("polite", "after", Context.NONE, "x".getBytes(UTF_8));
   }

@@ -62,6 +62,7 @@ public final class Coordinator {
   private final Predicate<NodeId> isUp;
   private final Forwarding forwarding;
   private final MissedAckHints missedAcks;
+  private final CoordinatorCounters counters = new CoordinatorCounters();
   // Written on this shard's thread only, read by metrics scrapes on another.
   private volatile long keysPastWarning;
   private long nextLargeKeyLogMillis;
@@ -88,8 +89,13 @@ public final class Coordinator {
     this.host = host;
     this.operations = operations;
     this.isUp = isUp;
-    this.forwarding = new Forwarding(self, settings, clock, scheduler, host, operations, isUp);
+    this.forwarding = new Forwarding(self, settings, clock, scheduler, host, operations, isUp, counters);
     this.missedAcks = new MissedAckHints(self, clock, storage, replica);
+  }
+
+  /** What this shard's coordinator counted since start (forwarded requests). */
+  public CoordinatorCounters counters() {
+    return counters;
   }
 
   /** Hints kept for targets that did not acknowledge a write in time, since start. */
@@ -127,7 +133,11 @@ public final class Coordinator {
             });
     long opId = operations.register(op, settings.requestTimeoutMillis());
     // The record comes from this node when it holds a replica: a local read moves no value.
-    NodeId dataNode = plan.targets().contains(self) ? self : plan.targets().get(0);
+    boolean target = plan.targets().contains(self);
+    if (!target) {
+      counters.countForwarded(CoordinatorCounters.Op.GET);
+    }
+    NodeId dataNode = target ? self : plan.targets().get(0);
     op.start(
         dataNode,
         (node, digestOnly) ->

@@ -32,6 +32,7 @@ final class Forwarding {
   private final OperationHost host;
   private final OperationTable operations;
   private final Predicate<NodeId> isUp;
+  private final CoordinatorCounters counters;
 
   Forwarding(
       NodeId self,
@@ -40,8 +41,10 @@ final class Forwarding {
       Scheduler scheduler,
       OperationHost host,
       OperationTable operations,
-      Predicate<NodeId> isUp) {
+      Predicate<NodeId> isUp,
+      CoordinatorCounters counters) {
     this.self = self;
+    this.counters = counters;
     this.settings = settings;
     this.clock = clock;
     this.scheduler = scheduler;
@@ -112,6 +115,7 @@ final class Forwarding {
       int partition,
       Consumer<Envelope> reply,
       int hops) {
+    counters.countForwarded(command.delete() ? CoordinatorCounters.Op.DELETE : CoordinatorCounters.Op.PUT);
     ForwardOperation op = new ForwardOperation(requestId, coordinators, reply, hops);
     // Longer than the target's own deadline, so its answer (even a failure) normally arrives first.
     long opId = operations.register(op, settings.requestTimeoutMillis() * 3 / 2);

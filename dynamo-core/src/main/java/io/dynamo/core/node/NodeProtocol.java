@@ -252,6 +252,11 @@ public final class NodeProtocol implements OperationHost {
     return coordinator.missedAckHints();
   }
 
+  /** This shard's coordinator counts (forwarded requests); safe to read from any thread. */
+  public io.dynamo.core.coordinator.CoordinatorCounters coordinatorCounters() {
+    return coordinator.counters();
+  }
+
   /** Writes that left a key past its bucket's sibling or record-size warn level, since start. */
   public long keysPastWarning() {
     return coordinator.keysPastWarning();

@@ -3,6 +3,7 @@ package io.dynamo.core.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.coordinator.CoordinatorCounters;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.version.SiblingSet;
@@ -52,7 +53,16 @@ class ForwardRetryTest {
       assertThat(s.stored(s.homes.get(0)).versions())
           .allSatisfy(v -> assertThat(v.dots()).noneMatch(d -> d.node().equals(s.homes.get(0))));
       assertThat(s.cluster.quiescenceProblems()).isEmpty();
+      // Counted once, however many coordinators the forward tried; never by those coordinators.
+      assertThat(forwardedPuts(s.cluster, s.forwarder)).isOne();
+      for (NodeId home : s.homes) {
+        assertThat(forwardedPuts(s.cluster, home)).as("on %s", home).isZero();
+      }
     });
+  }
+
+  private static long forwardedPuts(SimulatedCluster cluster, NodeId node) {
+    return cluster.node(node).protocol().coordinatorCounters().forwarded(CoordinatorCounters.Op.PUT);
   }
 
   @TestFactory

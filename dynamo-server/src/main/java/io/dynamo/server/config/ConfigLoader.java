@@ -70,6 +70,7 @@ public final class ConfigLoader {
     HostPort client = required("listen.client", HostPort::parse);
     HostPort peer = required("listen.peer", HostPort::parse);
     HostPort metrics = optional("listen.metrics", HostPort::parse, null);
+    Set<String> metricsBuckets = optional("metrics.buckets", ConfigLoader::bucketNames, Set.of());
     Path dataDir = baseDir.resolve(required("data.dir", Function.identity()));
     int partitions = optional("ring.partitions", range(1, 1 << 20), 256);
     List<MemberConfig> members = props.containsKey("members") ? members() : List.of();
@@ -176,7 +177,29 @@ public final class ConfigLoader {
         nodeId, client, peer, metrics, dataDir, partitions, members, self, seeds, autoJoin,
         new BucketTable(defaults, overrides), protocol, detector, (int) maxFrame, sync, wal,
         RocksDbTuning.of(blockCache, writeBuffer), threads, ioThreads, grace, limits, network,
-        antiEntropy);
+        antiEntropy, metricsBuckets);
+  }
+
+  /** Most bucket names {@code metrics.buckets} may list: each costs a set of timers. */
+  static final int MAX_METRICS_BUCKETS = 100;
+
+  /** A comma-separated list of valid bucket names. */
+  private static Set<String> bucketNames(String text) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String name : text.split("\\s*,\\s*")) {
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (!io.dynamo.core.node.BucketTable.isValidName(name)) {
+        throw new IllegalArgumentException("invalid bucket name '" + name + "'");
+      }
+      out.add(name);
+    }
+    if (out.size() > MAX_METRICS_BUCKETS) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_METRICS_BUCKETS + " buckets, not " + out.size());
+    }
+    return out;
   }
 
   /** The {@code anti-entropy.*} keys (docs/anti-entropy.md). */

@@ -10,7 +10,9 @@ import io.dynamo.core.ring.NodeId;
 import io.dynamo.server.storage.RocksDbTuning;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything a node is configured with, validated. Built from a properties file by {@link
@@ -30,6 +32,8 @@ import java.util.List;
  * @param ioThreads Netty threads that read and write connections (both listeners and peers)
  * @param requestLimits how much client work the node takes on before refusing more
  * @param network idle and stall timeouts and the budget for incomplete frames
+ * @param metricsBuckets buckets whose requests are timed under their own name besides those with
+ *     {@code bucket.<name>.*} entries ({@code metrics.buckets}); the rest are tagged "unknown"
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -54,10 +58,12 @@ public record NodeConfig(
     Duration shutdownGrace,
     RequestLimits requestLimits,
     NetworkLimits network,
-    AntiEntropySettings antiEntropy) {
+    AntiEntropySettings antiEntropy,
+    Set<String> metricsBuckets) {
 
   public NodeConfig {
     members = List.copyOf(members);
+    metricsBuckets = Set.copyOf(metricsBuckets);
     seeds = List.copyOf(seeds);
   }
 
@@ -67,6 +73,17 @@ public record NodeConfig(
 
   public MemberConfig member(NodeId id) {
     return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+  }
+
+  /**
+   * The buckets whose request timers carry their name: those configured with {@code
+   * bucket.<name>.*} and those listed in {@code metrics.buckets}. Bounded by the configuration, so
+   * bucket names clients invent cannot create meters.
+   */
+  public Set<String> taggedBuckets() {
+    Set<String> out = new HashSet<>(buckets.overrides().keySet());
+    out.addAll(metricsBuckets);
+    return Set.copyOf(out);
   }
 
   public BucketProperties defaultBucket() {

@@ -31,6 +31,9 @@ import org.rocksdb.RocksObject;
 import org.rocksdb.SizeApproximationFlag;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +74,13 @@ public final class RocksDbStorageEngine implements StorageEngine {
   private final WriteOptions writeOptions;
   private final WriteOptions syncWriteOptions;
   private final boolean wal;
+  private final Statistics statistics;
+  /**
+   * Held while metrics read the statistics or properties, and by {@link #close} while it marks the
+   * engine closed: a read after the native objects are freed would crash the process.
+   */
+  private final Object metricsLock = new Object();
+  private boolean metricsClosed;
   /** Options, filters and the cache: closed after the database, in reverse order of creation. */
   private final List<RocksObject> natives;
   /** Snapshots handed out and not yet released; also the lock for {@link #closed}. */
@@ -83,8 +93,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
       WriteOptions writeOptions,
       WriteOptions syncWriteOptions,
       boolean wal,
+      Statistics statistics,
       List<RocksObject> natives) {
     this.db = db;
+    this.statistics = statistics;
     this.handles = handles;
     this.writeOptions = writeOptions;
     this.syncWriteOptions = syncWriteOptions;
@@ -125,13 +137,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       LRUCache cache = keep(natives, new LRUCache(tuning.blockCacheBytes()));
+      // Tickers only are read (docs/metrics.md); EXCEPT_DETAILED_TIMERS skips the per-operation
+      // timers, which cost a clock read each, keeping the statistics' CPU cost small.
+      Statistics statistics = keep(natives, new Statistics());
+      statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
       DBOptions dbOptions =
           keep(natives, new DBOptions())
               .setCreateIfMissing(true)
               .setCreateMissingColumnFamilies(true)
               .setParanoidChecks(true)
               .setMaxBackgroundJobs(tuning.backgroundJobs())
-              .setBytesPerSync(BYTES_PER_SYNC);
+              .setBytesPerSync(BYTES_PER_SYNC)
+              .setStatistics(statistics);
       ColumnFamilyOptions small = smallOptions(natives, cache);
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small));
@@ -156,7 +173,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
       } else {
         log.warn("opened RocksDB at {} WITHOUT a write-ahead log: a crash loses acknowledged writes", dir);
       }
-      return new RocksDbStorageEngine(db, handles, writeOptions, syncWriteOptions, wal, natives);
+      return new RocksDbStorageEngine(
+          db, handles, writeOptions, syncWriteOptions, wal, statistics, natives);
     } catch (RocksDBException | RuntimeException e) {
       for (ColumnFamilyHandle h : handles) {
         h.close();
@@ -413,8 +431,38 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
+  /** A statistics ticker: a count since the database was opened; -1 once it is closed. */
+  public long ticker(TickerType ticker) {
+    synchronized (metricsLock) {
+      return metricsClosed ? -1 : statistics.getTickerCount(ticker);
+    }
+  }
+
+  /**
+   * An integer property of the database, such as {@code rocksdb.num-running-compactions}: of
+   * {@code space}'s column family, or summed over every column family when {@code space} is null;
+   * -1 once closed or when RocksDB does not know it.
+   */
+  public long longProperty(Keyspace space, String name) {
+    synchronized (metricsLock) {
+      if (metricsClosed) {
+        return -1;
+      }
+      try {
+        return space == null
+            ? db.getAggregatedLongProperty(name)
+            : db.getLongProperty(families[space.ordinal()], name);
+      } catch (RocksDBException e) {
+        return -1;
+      }
+    }
+  }
+
   @Override
   public void close() {
+    synchronized (metricsLock) {
+      metricsClosed = true;
+    }
     synchronized (openSnapshots) {
       closed = true;
       if (!openSnapshots.isEmpty()) {

@@ -24,6 +24,7 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
   private final BiConsumer<Envelope, Consumer<Envelope>> node;
   private final Admission admission;
   private final ShedLog shedLog;
+  private final ClientRequestObserver observer;
   /** This connection's admitted requests not yet answered; answers arrive from any shard. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final long writeStallMillis;
@@ -40,8 +41,10 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
       BiConsumer<Envelope, Consumer<Envelope>> node,
       Admission admission,
       ShedLog shedLog,
-      long writeStallMillis) {
+      long writeStallMillis,
+      ClientRequestObserver observer) {
     this.writeStallMillis = writeStallMillis;
+    this.observer = observer;
     this.node = node;
     this.admission = admission;
     this.shedLog = shedLog;
@@ -50,16 +53,18 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, Envelope request) {
     Channel channel = ctx.channel();
+    long started = System.nanoTime();
     long bytes = request.getSerializedSize();
     Admission.Refusal refusal = admission.tryAdmit(inFlight.get(), bytes);
     if (refusal != null) {
       shedLog.shed(refusal);
-      channel.writeAndFlush(
+      Envelope refused =
           Replies.error(
               request.getRequestId(),
               StatusCode.OVERLOADED,
-              "overloaded, nothing done: " + admission.describe(refusal)),
-          channel.voidPromise());
+              "overloaded, nothing done: " + admission.describe(refusal));
+      observer.answered(request, refused, System.nanoTime() - started);
+      channel.writeAndFlush(refused, channel.voidPromise());
       return;
     }
     inFlight.incrementAndGet();
@@ -70,6 +75,7 @@ public final class ClientRequestHandler extends SimpleChannelInboundHandler<Enve
           if (!answered.compareAndSet(false, true)) {
             return; // the node answers once; a second answer would free a slot twice
           }
+          observer.answered(request, response, System.nanoTime() - started);
           // The slot, and the answer's bytes with it, are held until the answer has left: answers
           // a client does not read count against the limits like the requests that made them.
           long held = bytes + admission.hold(response.getSerializedSize());

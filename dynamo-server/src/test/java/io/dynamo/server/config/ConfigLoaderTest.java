@@ -38,6 +38,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void timedBucketsAreTheConfiguredOnesAndThoseMetricsBucketsNames() {
+    Properties p = valid();
+    p.setProperty("bucket.sessions.n", "2");
+    p.setProperty("metrics.buckets", "users, orders");
+    assertThat(ConfigLoader.from(p, Path.of(".")).taggedBuckets())
+        .containsExactlyInAnyOrder("sessions", "users", "orders");
+    assertThat(ConfigLoader.from(valid(), Path.of(".")).taggedBuckets()).isEmpty();
+  }
+
+  @Test
+  void metricsBucketsMustBeValidBucketNames() {
+    Properties p = valid();
+    p.setProperty("metrics.buckets", "users, bad name");
+    assertThatThrownBy(() -> ConfigLoader.from(p, Path.of(".")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("metrics.buckets")
+        .hasMessageContaining("bad name");
+  }
+
+  @Test
   void aNodeWithoutMembersFindsItsClusterThroughSeeds() {
     Properties p = new Properties();
     p.setProperty("node.id", "n4");

@@ -200,4 +200,24 @@ class RocksDbStorageEngineTest {
     assertThatThrownBy(() -> RocksDbStorageEngine.open(dir, true, false, SMALL))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void statisticsAndPropertiesAreReadWhileOpenAndNeverAfterClose() {
+    RocksDbStorageEngine engine = RocksDbStorageEngine.open(dir.resolve("db"), false, true, SMALL);
+    for (int i = 0; i < 100; i++) {
+      engine.write(new WriteBatch().put(Keyspace.DATA, dataKey(1, i), value(i)));
+    }
+    for (int i = 0; i < 100; i++) {
+      engine.get(Keyspace.DATA, dataKey(1, i));
+    }
+    assertThat(engine.ticker(org.rocksdb.TickerType.BYTES_WRITTEN)).isPositive();
+    assertThat(engine.longProperty(null, "rocksdb.cur-size-all-mem-tables")).isPositive();
+    assertThat(engine.longProperty(Keyspace.DATA, "rocksdb.estimate-pending-compaction-bytes"))
+        .isNotNegative();
+    assertThat(engine.longProperty(Keyspace.DATA, "rocksdb.no-such-property")).isEqualTo(-1);
+    engine.close();
+    // A scrape racing shutdown reads -1, not freed native memory.
+    assertThat(engine.ticker(org.rocksdb.TickerType.BYTES_WRITTEN)).isEqualTo(-1);
+    assertThat(engine.longProperty(null, "rocksdb.cur-size-all-mem-tables")).isEqualTo(-1);
+  }
 }
