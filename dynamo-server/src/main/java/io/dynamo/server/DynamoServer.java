@@ -92,6 +92,8 @@ public final class DynamoServer implements AutoCloseable {
   private final Channel clientChannel;
   private final Channel peerChannel;
   private final MetricsEndpoint metrics;
+  /** The cluster dashboard on the metrics listener; null without one. */
+  private final io.dynamo.server.dashboard.DashboardEndpoint dashboard;
   private final Admission admission;
   private final long staleAfterNanos;
   private final ShedLog shedLog = new ShedLog(System::nanoTime, 10_000_000_000L);
@@ -252,6 +254,7 @@ public final class DynamoServer implements AutoCloseable {
               : new MetricsEndpoint(
                   config.metricsListen(), config.nodeId(), protocols[0],
                   shards.shard(0)::execute, replica, admission, gauges(), System::currentTimeMillis);
+      this.dashboard = metrics == null ? null : dashboard(metrics, replica);
     } catch (RuntimeException e) {
       shutdown();
       throw e;
@@ -355,6 +358,28 @@ public final class DynamoServer implements AutoCloseable {
   /** Bytes peer connections hold in incomplete frames now; a budget of their own. */
   public long peerPendingFrameBytes() {
     return peerLimits.budget().held();
+  }
+
+  /** The dashboard asks this node what an operator's CLI would, through the client path. */
+  private io.dynamo.server.dashboard.DashboardEndpoint dashboard(
+      MetricsEndpoint endpoint, LocalReplica replica) {
+    io.dynamo.server.dashboard.DashboardEndpoint d =
+        new io.dynamo.server.dashboard.DashboardEndpoint(
+            request -> {
+              java.util.concurrent.CompletableFuture<Envelope> answer =
+                  new java.util.concurrent.CompletableFuture<>();
+              onClientRequest(request, answer::complete);
+              return answer;
+            },
+            replica::hintQueues, endpoint.registry(), new SystemClock(),
+            io.dynamo.server.dashboard.DashboardEndpoint.DEFAULT_INTERVAL);
+    d.register(endpoint::handle);
+    return d;
+  }
+
+  /** The node's meters, or null without a metrics listener; tests record into it. */
+  io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return metrics == null ? null : metrics.registry();
   }
 
   /** Where metrics are served, or null when no endpoint is configured. */
@@ -467,6 +492,9 @@ public final class DynamoServer implements AutoCloseable {
   }
 
   private void shutdown() {
+    if (dashboard != null) {
+      dashboard.close();
+    }
     if (metrics != null) {
       metrics.close();
     }

@@ -46,6 +46,9 @@ final class MetricsEndpoint implements AutoCloseable {
   private final Admission admission;
   private final NodeGauges gauges;
   private final LongSupplier wallClock;
+  /** The node's meters (the dashboard reads the dynamo.requests timers from it). */
+  private final io.micrometer.core.instrument.MeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   /** Node-wide figures summed over shards and connections, read at each scrape. */
   record NodeGauges(
@@ -80,6 +83,15 @@ final class MetricsEndpoint implements AutoCloseable {
 
   InetSocketAddress address() {
     return server.getAddress();
+  }
+
+  io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Serves {@code path} (and what lies under it) from this listener too. */
+  void handle(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
