@@ -123,6 +123,7 @@
   }
 
   function renderRing(d, palette) {
+    const down = new Set(d.members.filter(m => !m.up).map(m => m.id));
     const root = document.getElementById('ring');
     root.replaceChildren();
     const q = d.ring.owners.length;
@@ -150,6 +151,8 @@
         'data-owner': owners[0] || '',
         'data-pending': pending.length > 0,
       });
+      // A partition whose first owner is down is served by the others: drawn faded.
+      if (down.has(owners[0])) seg.setAttribute('fill-opacity', '0.3');
       if (pending.length > 0) {
         seg.setAttribute('stroke', '#24292f');
         seg.setAttribute('stroke-width', '2');
@@ -176,7 +179,8 @@
       const li = el('li', { 'data-node-id': m.id });
       li.appendChild(swatch(palette.get(m.id)));
       li.appendChild(document.createTextNode(m.id));
-      li.appendChild(el('span', { class: 'count' }, (primaries.get(m.id) || 0) + ' first, ' + m.copies + ' copies'));
+      li.appendChild(el('span', { class: 'count' }, (primaries.get(m.id) || 0) + ' first, ' + m.copies + ' copies'
+        + (m.up ? '' : ', down')));
       legend.appendChild(li);
     }
   }
@@ -225,14 +229,16 @@
     const W = 480, H = 150, left = 44, right = 8, top = 8, bottom = 20;
     let max = 0;
     for (const s of series) for (const [t, v] of s.points) if (v !== null && t >= from && v > max) max = v;
-    max = niceMax(max);
+    const step = niceStep(max / 4);
+    const ticks = Math.max(1, Math.ceil(max / step));
+    max = step * ticks;
     const x = t => left + ((t - from) / (to - from)) * (W - left - right);
     const y = v => top + (1 - v / max) * (H - top - bottom);
-    for (let i = 0; i <= 4; i++) {
-      const v = (max / 4) * i;
+    for (let i = 0; i <= ticks; i++) {
+      const v = step * i;
       root.appendChild(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), stroke: '#eaeef2' }));
       const t = svg('text', { x: left - 6, y: y(v) + 3, 'text-anchor': 'end' });
-      t.textContent = fmt(v, v < 10 ? 1 : 0);
+      t.textContent = fmt(v, step < 1 ? 2 : 0);
       root.appendChild(t);
     }
     for (const minutes of [0, 2, 4, 6, 8, 10]) {
@@ -257,10 +263,11 @@
     }
   }
 
-  function niceMax(v) {
-    if (!(v > 0)) return 1;
+  // The smallest of 1, 2 or 5 times a power of ten that is at least v: round axis ticks.
+  function niceStep(v) {
+    if (!(v > 0)) return 0.25;
     const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
     return 10 * p;
   }
 
