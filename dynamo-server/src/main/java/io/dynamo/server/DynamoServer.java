@@ -105,6 +105,8 @@ public final class DynamoServer implements AutoCloseable {
   private final Channel peerChannel;
   /** The node's meters; the HTTP listener only with {@code listen.metrics}. */
   private final NodeMetrics metrics;
+  /** The cluster dashboard on the metrics listener; null without one. */
+  private final io.dynamo.server.dashboard.DashboardEndpoint dashboard;
   private final Admission admission;
   private final long staleAfterNanos;
   private final ShedLog shedLog = new ShedLog(System::nanoTime, 10_000_000_000L);
@@ -276,6 +278,9 @@ public final class DynamoServer implements AutoCloseable {
               config.requestLimits().clientWriteBufferBytes());
       if (config.metricsListen() != null) {
         metrics.serve(config.metricsListen());
+        this.dashboard = dashboard(metrics, replica);
+      } else {
+        this.dashboard = null;
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -387,6 +392,23 @@ public final class DynamoServer implements AutoCloseable {
   /** Bytes peer connections hold in incomplete frames now; a budget of their own. */
   public long peerPendingFrameBytes() {
     return peerLimits.budget().held();
+  }
+
+  /** The dashboard asks this node what an operator's CLI would, through the client path. */
+  private io.dynamo.server.dashboard.DashboardEndpoint dashboard(
+      NodeMetrics endpoint, LocalReplica replica) {
+    io.dynamo.server.dashboard.DashboardEndpoint d =
+        new io.dynamo.server.dashboard.DashboardEndpoint(
+            request -> {
+              java.util.concurrent.CompletableFuture<Envelope> answer =
+                  new java.util.concurrent.CompletableFuture<>();
+              onClientRequest(request, answer::complete);
+              return answer;
+            },
+            replica::hintQueues, endpoint.registry(), new SystemClock(),
+            io.dynamo.server.dashboard.DashboardEndpoint.DEFAULT_INTERVAL);
+    d.register(endpoint::handle);
+    return d;
   }
 
   /** Where metrics are served, or null when no endpoint is configured. */
@@ -532,6 +554,9 @@ public final class DynamoServer implements AutoCloseable {
   }
 
   private void shutdown() {
+    if (dashboard != null) {
+      dashboard.close();
+    }
     if (metrics != null) {
       metrics.close();
     }
