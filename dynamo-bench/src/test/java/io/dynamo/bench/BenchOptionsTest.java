@@ -15,7 +15,7 @@ class BenchOptionsTest {
     assertThat(o.openLoop()).isFalse();
     assertThat(o.settings().keySet())
         .containsExactly("nodes", "clients", "duration_s", "warmup_s", "read_ratio", "value_size",
-            "keys", "key_distribution", "bucket", "r", "w", "io_threads", "seed");
+            "keys", "key_distribution", "bucket", "r", "w", "io_threads", "seed", "routing");
   }
 
   @Test
