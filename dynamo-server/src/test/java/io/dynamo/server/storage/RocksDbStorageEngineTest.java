@@ -211,6 +211,7 @@ class RocksDbStorageEngineTest {
       engine.get(Keyspace.DATA, dataKey(1, i));
     }
     assertThat(engine.ticker(org.rocksdb.TickerType.BYTES_WRITTEN)).isPositive();
+    assertThat(engine.ticker(org.rocksdb.TickerType.NUMBER_KEYS_READ)).isEqualTo(100);
     assertThat(engine.longProperty(null, "rocksdb.cur-size-all-mem-tables")).isPositive();
     assertThat(engine.longProperty(Keyspace.DATA, "rocksdb.estimate-pending-compaction-bytes"))
         .isNotNegative();
