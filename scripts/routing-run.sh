@@ -146,13 +146,15 @@ for line in open(report):
     else:
         text = open(path + ".txt").read()
         def grab(section, metric):
-            m = re.search(r"\[%s\], %s, ([\d.]+)" % (section, re.escape(metric)), text)
+            # YCSB 0.17 writes "99.9PercentileLatency(us)"; others add "th".
+            pattern = re.escape(metric).replace("Percentile", "(?:th)?Percentile")
+            m = re.search(r"\[%s\], %s, ([\d.]+)" % (section, pattern), text)
             return float(m.group(1)) if m else float("nan")
         r = {"ops": grab("OVERALL", "Throughput(ops/sec)"),
              "read_mean": grab("READ", "AverageLatency(us)") / 1000,
-             "read_p999": grab("READ", "99.9thPercentileLatency(us)") / 1000,
+             "read_p999": grab("READ", "99.9PercentileLatency(us)") / 1000,
              "write_mean": grab("UPDATE", "AverageLatency(us)") / 1000,
-             "write_p999": grab("UPDATE", "99.9thPercentileLatency(us)") / 1000,
+             "write_p999": grab("UPDATE", "99.9PercentileLatency(us)") / 1000,
              "errors": grab("READ-FAILED", "Operations") if "READ-FAILED" in text else 0,
              "extra": 0.0}
     r["forwarded"] = int(fwd)
