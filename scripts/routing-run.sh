@@ -9,6 +9,8 @@
 #       them) and partition-aware (straight to a replica): throughput, mean and p99.9 of reads and
 #       writes, and the requests the nodes forwarded during each run (their
 #       dynamo_requests_forwarded_total).
+#       With --target OPS, only YCSB A, throttled to OPS operations/s on both sides (latency at a
+#       fixed load below saturation, as a service sees it, rather than at the closed loop's peak).
 #   scripts/routing-run.sh hedge [--runs R] [--duration D] [--keys N] [--clients C] [--dir DIR]
 #       Partition-aware gets and puts while n3 is paused (SIGSTOP) for 200 ms every 2 s, without
 #       and with hedged gets (after p99 of recent gets, at most 5 % extra): get p99.9, and the extra
@@ -19,8 +21,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mode=${1:-}
-case "$mode" in compare|hedge) shift ;; *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
+case "$mode" in compare|hedge) shift ;; *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
 runs=3
+target=0
 duration=30s
 keys=100000
 clients=16
@@ -31,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=${2:?}; shift 2 ;;
     --keys) keys=${2:?}; shift 2 ;;
     --clients) clients=${2:?}; shift 2 ;;
+    --target) target=${2:?}; shift 2 ;;
     --dir) out=${2:?}; shift 2 ;;
     *) echo "routing-run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -75,7 +79,8 @@ bench() { # ROUTING NAME [extra options]: one load generator run
 
 ycsb() { # ROUTING NAME: one YCSB workload A run (records loaded once before)
   "$ROOT/scripts/ycsb.sh" a --nodes "$nodes" --no-load --records "$keys" --threads "$clients" \
-    --warmup 10s --duration "${duration%s}s" -p dynamo.routing="$1" >"$out/$2.txt" 2>"$out/$2.err"
+    --warmup 10s --duration "${duration%s}s" -p dynamo.routing="$1" -p target="$target" \
+    >"$out/$2.txt" 2>"$out/$2.err"
 }
 
 order() { # the A B B A A B ... sequence of R pairs
@@ -98,7 +103,9 @@ if [[ $mode == compare ]]; then
   run=0
   for pair in $(order server partition-aware | tr ' ' '\n'); do
     run=$((run + 1))
-    for tool in bench ycsb; do
+    tools="bench ycsb"
+    ((target > 0)) && tools=ycsb
+    for tool in $tools; do
       name=$tool-$run-$pair
       before=$(forwarded)
       log "$name"
