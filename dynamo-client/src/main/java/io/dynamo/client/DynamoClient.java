@@ -2,14 +2,12 @@ package io.dynamo.client;
 
 import com.google.protobuf.ByteString;
 import io.dynamo.client.impl.AdminAnswers;
-import io.dynamo.client.impl.Attempts;
 import io.dynamo.client.impl.ClientMetrics;
 import io.dynamo.client.impl.ClientMetrics.Op;
 import io.dynamo.client.impl.ClusterMap;
 import io.dynamo.client.impl.Endpoint;
 import io.dynamo.client.impl.Endpoints;
-import io.dynamo.client.impl.HedgeBudget;
-import io.dynamo.client.impl.LatencyWindow;
+import io.dynamo.client.impl.RequestSender;
 import io.dynamo.client.impl.Responses;
 import io.dynamo.client.impl.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +27,6 @@ import io.dynamo.proto.v1.LocalGetRequest;
 import io.dynamo.proto.v1.MemberStatus;
 import io.dynamo.proto.v1.PlanRequest;
 import io.dynamo.proto.v1.PutRequest;
-import io.dynamo.proto.v1.StatusCode;
 import io.dynamo.proto.v1.Quorum;
 import io.dynamo.proto.v1.RouteNode;
 import io.dynamo.proto.v1.RouteRequest;
@@ -47,12 +44,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * A client of a Dynamo cluster. Every operation has an async form returning a {@link
@@ -101,16 +95,10 @@ public final class DynamoClient implements AutoCloseable {
   /** The configured nodes, in order: what operator requests address by index. */
   private final List<Endpoint> seeds;
   private final Topology topology;
-  private final Routing routing;
+  private final RequestSender sender;
   private final Duration timeout;
-  private final Duration attemptTimeout;
   private final SiblingResolver resolver;
-  private final AtomicInteger next = new AtomicInteger();
   private final ClientMetrics metrics;
-  /** Recent get latency, for the hedge delay; null without hedging. */
-  private final LatencyWindow getLatency;
-  private final HedgeBudget hedgeBudget;
-  private final long minHedgeDelayNanos;
   private final ScheduledFuture<?> mapRefresh;
 
   /** Length of a write id: 128 random bits, so two writes never share one by chance. */
@@ -119,9 +107,7 @@ public final class DynamoClient implements AutoCloseable {
   private DynamoClient(Builder b) {
     this.group = NettyRuntime.newGroup(b.ioThreads, "dynamo-client");
     this.timeout = b.timeout;
-    this.attemptTimeout = b.attemptTimeout;
     this.resolver = b.resolver;
-    this.routing = b.routing;
     this.metrics = new ClientMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry());
     this.endpoints =
         new Endpoints(b.addresses, group, b.maxFrameBytes, b.maxInFlightPerNode, b.penalty.toNanos());
@@ -133,16 +119,15 @@ public final class DynamoClient implements AutoCloseable {
       seedAddresses.add(e.address());
     }
     this.seeds = List.copyOf(list);
-    this.topology = new Topology(endpoints, seedAddresses, attemptTimeout, metrics::mapLoad);
-    if (b.hedgePercentile > 0) {
-      this.getLatency = new LatencyWindow(b.hedgePercentile, 1_000_000_000L, 10, 200, System::nanoTime);
-      this.hedgeBudget = new HedgeBudget(b.hedgeFraction, 20);
-    } else {
-      this.getLatency = null;
-      this.hedgeBudget = null;
-    }
-    this.minHedgeDelayNanos = b.minHedgeDelay.toNanos();
-    if (routing == Routing.PARTITION_AWARE) {
+    this.topology = new Topology(endpoints, seedAddresses, b.attemptTimeout, metrics::mapLoad);
+    this.sender =
+        new RequestSender(
+            group, endpoints, seeds, topology, b.routing == Routing.PARTITION_AWARE,
+            b.attemptTimeout, metrics,
+            b.hedgePercentile > 0
+                ? new RequestSender.Hedging(b.hedgePercentile, b.hedgeFraction, b.minHedgeDelay)
+                : null);
+    if (b.routing == Routing.PARTITION_AWARE) {
       topology.refresh();
       long every = b.mapRefresh.toMillis();
       this.mapRefresh = group.next().scheduleAtFixedRate(topology::refresh, every, every, TimeUnit.MILLISECONDS);
@@ -236,14 +221,8 @@ public final class DynamoClient implements AutoCloseable {
                     .setBucket(bucket)
                     .setKey(ByteString.copyFrom(key))
                     .setQuorum(Quorum.newBuilder().setR(r > 0 ? r : options.r())));
-    Duration t = options.timeout() == null ? timeout : options.timeout();
-    Attempts attempts = new Attempts(candidates(bucket, key, false, first));
-    long deadline = System.nanoTime() + t.toNanos();
-    CompletableFuture<Envelope> sent =
-        getLatency != null && r == 0
-            ? hedged(request, t, deadline, attempts)
-            : attempt(request, t, deadline, attempts, null, Op.GET, 0);
-    return sent.thenApply(e -> Responses.expect(e, Envelope.BodyCase.GET_RESPONSE));
+    // A session's re-read with R raised is not hedged: it asks for more replicas already.
+    return sender.read(request, timeoutOf(options), bucket, key, first, r == 0);
   }
 
   /** The bucket's N as the cluster map says; 0 without a map. */
@@ -276,7 +255,8 @@ public final class DynamoClient implements AutoCloseable {
                     .setValue(ByteString.copyFrom(value))
                     .setQuorum(Quorum.newBuilder().setW(options.w()))
                     .setWriteId(newWriteId()));
-    return timed(Op.PUT, send(request, options, Envelope.BodyCase.PUT_RESPONSE, bucket, key, Op.PUT));
+    return timed(
+        Op.PUT, sender.write(request, timeoutOf(options), Envelope.BodyCase.PUT_RESPONSE, bucket, key, Op.PUT));
   }
 
   /**
@@ -312,7 +292,8 @@ public final class DynamoClient implements AutoCloseable {
                     .setQuorum(Quorum.newBuilder().setW(options.w()))
                     .setWriteId(newWriteId()));
     return timed(
-        Op.DELETE, send(request, options, Envelope.BodyCase.DELETE_RESPONSE, bucket, key, Op.DELETE));
+        Op.DELETE,
+        sender.write(request, timeoutOf(options), Envelope.BodyCase.DELETE_RESPONSE, bucket, key, Op.DELETE));
   }
 
   /** The status of one node (by index in the configured list). */
@@ -508,48 +489,14 @@ public final class DynamoClient implements AutoCloseable {
     return seeds.get(index);
   }
 
-  /**
-   * The nodes a request for {@code key} may go to, best first. Without a map (or with server
-   * routing): the configured nodes in turn. With one: the key's home replicas (for a write in
-   * preference order, so the first one up coordinates it as the nodes themselves would choose; for
-   * a get from a rotating one, spreading reads over the replicas), those the map says are down
-   * last, then the other members, which route it themselves if no replica can be reached.
-   */
-  private List<Endpoint> candidates(String bucket, byte[] key, boolean write, int first) {
-    ClusterMap map = routing == Routing.PARTITION_AWARE ? topology.map() : null;
-    if (map == null) {
-      int start = Math.floorMod(next.getAndIncrement(), seeds.size());
-      List<Endpoint> out = new ArrayList<>(seeds.size());
-      for (int i = 0; i < seeds.size(); i++) {
-        out.add(seeds.get((start + i) % seeds.size()));
-      }
-      return out;
-    }
-    List<ClusterMap.Member> home = map.homeReplicas(bucket, key);
-    int start = first >= 0 ? first : ThreadLocalRandom.current().nextInt(Math.max(1, home.size()));
-    List<Endpoint> out = new ArrayList<>(map.members().size());
-    List<Endpoint> down = new ArrayList<>(2);
-    for (int i = 0; i < home.size(); i++) {
-      ClusterMap.Member m = home.get((start + i) % home.size());
-      (m.up() ? out : down).add(endpoints.of(m.clientAddress()));
-    }
-    out.addAll(down);
-    for (ClusterMap.Member m : map.members()) {
-      if (!home.contains(m)) {
-        out.add(endpoints.of(m.clientAddress()));
-      }
-    }
-    return out;
-  }
-
   /** Records the operation's latency and outcome when {@code f} completes. */
   private <T> CompletableFuture<T> timed(Op op, CompletableFuture<T> f) {
     long started = System.nanoTime();
     return f.whenComplete((r, e) -> {
       long took = System.nanoTime() - started;
       metrics.record(op, e == null ? "ok" : outcomeOf(unwrap(e)), took);
-      if (e == null && op == Op.GET && getLatency != null) {
-        getLatency.record(took);
+      if (e == null && op == Op.GET) {
+        sender.getAnswered(took);
       }
     });
   }
@@ -559,201 +506,6 @@ public final class DynamoClient implements AutoCloseable {
       return d.code().toLowerCase(java.util.Locale.ROOT);
     }
     return "internal";
-  }
-
-  /**
-   * Sends a get, or a put or delete carrying a write id, trying the candidate nodes in turn until
-   * one answers or the deadline passes. Each node is tried at most once per request.
-   */
-  private CompletableFuture<Envelope> send(
-      Envelope.Builder request, RequestOptions options, Envelope.BodyCase expected,
-      String bucket, byte[] key, Op op) {
-    Duration t = options.timeout() == null ? timeout : options.timeout();
-    long deadlineNanos = System.nanoTime() + t.toNanos();
-    Attempts attempts = new Attempts(candidates(bucket, key, op != Op.GET, op == Op.GET ? -1 : 0));
-    return attempt(request, t, deadlineNanos, attempts, null, op, 0)
-        .thenApply(e -> Responses.expect(e, expected));
-  }
-
-  /**
-   * A get that is also sent to a second replica when the first has not answered within the hedge
-   * delay (a percentile of recent gets), as the budget allows. The first answer that is not an
-   * error wins; an error answer from one waits for the other.
-   */
-  private CompletableFuture<Envelope> hedged(
-      Envelope.Builder request, Duration t, long deadlineNanos, Attempts attempts) {
-    hedgeBudget.earn();
-    long delay = getLatency.percentileNanos();
-    CompletableFuture<Envelope> primary = attempt(request, t, deadlineNanos, attempts, null, Op.GET, 0);
-    if (delay < 0) {
-      return primary; // too few recent gets to know what is slow
-    }
-    CompletableFuture<Envelope> result = new CompletableFuture<>();
-    java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(1);
-    java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
-    io.netty.util.concurrent.ScheduledFuture<?> timer = group.next().schedule(() -> {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (result.isDone() || remaining <= 0 || !attempts.hasHealthyUntried() || !hedgeBudget.trySpend()) {
-        return;
-      }
-      Endpoint second = attempts.next();
-      if (second == null) {
-        return;
-      }
-      open.incrementAndGet();
-      metrics.hedgeSent();
-      sendTo(second, request, remaining).whenComplete((response, error) -> {
-        if (error == null && !response.hasError()) {
-          second.health().clear();
-          topology.observe(response.getRingVersion());
-          if (result.complete(response)) {
-            metrics.hedgeWon();
-          }
-        } else {
-          settle(result, open, firstError, null);
-        }
-      });
-    }, Math.max(delay, minHedgeDelayNanos), TimeUnit.NANOSECONDS);
-    primary.whenComplete((response, error) -> {
-      if (error == null) {
-        timer.cancel(false);
-        result.complete(response);
-      } else {
-        settle(result, open, firstError, error);
-      }
-    });
-    return result;
-  }
-
-  /** One of a hedged get's requests failed: the get fails once both have, with the primary's error. */
-  private static void settle(
-      CompletableFuture<Envelope> result, java.util.concurrent.atomic.AtomicInteger open,
-      java.util.concurrent.atomic.AtomicReference<Throwable> primaryError, Throwable error) {
-    if (error != null) {
-      primaryError.set(error);
-    }
-    if (open.decrementAndGet() == 0 && primaryError.get() != null) {
-      result.completeExceptionally(primaryError.get());
-    }
-  }
-
-  /**
-   * Sends one attempt to {@code node}, with the wall-clock deadline after which a node refuses to
-   * start it (the moment this client stops waiting for it and may try another node: a node that
-   * was paused or slow then makes no late copy of a write).
-   */
-  private CompletableFuture<Envelope> sendTo(Endpoint node, Envelope.Builder request, long budgetNanos) {
-    Envelope.Builder sent = request.clone();
-    long deadlineUnixMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(budgetNanos);
-    if (sent.hasPutRequest()) {
-      sent.getPutRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
-    } else if (sent.hasDeleteRequest()) {
-      sent.getDeleteRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
-    } else if (sent.hasGetRequest()) {
-      // Work for an answer nobody waits for only deepens an overload.
-      sent.getGetRequestBuilder().setDeadlineUnixMillis(deadlineUnixMillis);
-    }
-    return node.connection().request(sent, Duration.ofNanos(budgetNanos));
-  }
-
-  private CompletableFuture<Envelope> attempt(
-      Envelope.Builder request,
-      Duration t,
-      long deadlineNanos,
-      Attempts attempts,
-      Throwable last,
-      Op op,
-      int sentBefore) {
-    long remaining = deadlineNanos - System.nanoTime();
-    // Checked before choosing: choosing a penalized node takes its one probe, which only an
-    // attempt that is sent gives back.
-    Endpoint node = remaining <= 0 ? null : attempts.next();
-    if (node == null) {
-      if (last instanceof RequestTimeoutException || last == null) {
-        return CompletableFuture.failedFuture(
-            new RequestTimeoutException(
-                "no answer within " + t.toMillis() + " ms"
-                    + (last == null ? "" : "; last attempt: " + last.getMessage())));
-      }
-      return CompletableFuture.failedFuture(last);
-    }
-    if (sentBefore > 0) {
-      metrics.retry(op);
-    }
-    // The last node left gets all the time there is; the others an attempt's share, so a node
-    // that holds the request without answering (paused, overloaded) costs only that.
-    long budget = attempts.exhausted() ? remaining : Math.min(remaining, attemptTimeout.toNanos());
-    return sendTo(node, request, budget)
-        .handle(
-            (response, error) -> {
-              // An earlier attempt that got no answer may have applied a write: that stays the
-              // outcome to report, whatever later attempts say.
-              Throwable ambiguous = last instanceof RequestTimeoutException ? last : null;
-              if (error == null) {
-                node.health().clear();
-                topology.observe(response.getRingVersion());
-                if (response.hasError() && response.getError().getCode() == StatusCode.NOT_A_REPLICA) {
-                  // The nodes' rings differ while a change spreads: nothing was written. Another
-                  // replica, a moment later and with a fresh map, can take it.
-                  topology.refresh();
-                  Throwable refused = Responses.toException(response.getError());
-                  return later(NOT_A_REPLICA_PAUSE_MILLIS, () -> attempt(
-                      request, t, deadlineNanos, attempts, ambiguous != null ? ambiguous : refused,
-                      op, sentBefore + 1));
-                }
-                if (ambiguous != null && isWrite(request) && response.hasError()
-                    && response.getError().getCode() == StatusCode.OVERLOADED) {
-                  return CompletableFuture.<Envelope>failedFuture(
-                      new RequestTimeoutException(
-                          "an earlier attempt got no answer and may have applied the write; the"
-                              + " last node tried refused it: " + response.getError().getMessage()));
-                }
-                return CompletableFuture.completedFuture(response);
-              }
-              Throwable cause = unwrap(error);
-              if (cause instanceof OverloadedException o && !o.wasSent()) {
-                // Refused by this client's own limit for that node: nothing was sent, the node
-                // said nothing either way, so its penalty stands and another node may take it.
-                return attempt(request, t, deadlineNanos, attempts,
-                    ambiguous != null ? ambiguous : cause, op, sentBefore);
-              }
-              if (!(cause instanceof ConnectionException)
-                  && !(cause instanceof RequestTimeoutException)) {
-                node.health().clear(); // it answered
-              }
-              if (cause instanceof ConnectionException || cause instanceof RequestTimeoutException) {
-                // Never sent, or sent and never answered: another node may do it. Safe for a
-                // write too, since it carries its write id.
-                node.health().penalize();
-                return attempt(
-                    request, t, deadlineNanos, attempts,
-                    ambiguous != null && !(cause instanceof RequestTimeoutException) ? ambiguous : cause,
-                    op, sentBefore + 1);
-              }
-              return CompletableFuture.<Envelope>failedFuture(cause);
-            })
-        .thenCompose(Function.identity());
-  }
-
-  /** How long a write refused with NOT_A_REPLICA waits before its next attempt. */
-  private static final long NOT_A_REPLICA_PAUSE_MILLIS = 20;
-
-  private CompletableFuture<Envelope> later(long millis, java.util.function.Supplier<CompletableFuture<Envelope>> next) {
-    CompletableFuture<Envelope> out = new CompletableFuture<>();
-    group.next().schedule(() -> {
-      next.get().whenComplete((r, e) -> {
-        if (e != null) {
-          out.completeExceptionally(e);
-        } else {
-          out.complete(r);
-        }
-      });
-    }, millis, TimeUnit.MILLISECONDS);
-    return out;
-  }
-
-  private static boolean isWrite(Envelope.Builder request) {
-    return request.hasPutRequest() || request.hasDeleteRequest();
   }
 
   private static ByteString newWriteId() {
@@ -809,10 +561,11 @@ public final class DynamoClient implements AutoCloseable {
   }
 
   private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return RequestSender.unwrap(t);
+  }
+
+  private Duration timeoutOf(RequestOptions options) {
+    return options.timeout() == null ? timeout : options.timeout();
   }
 
   static <T> T await(CompletableFuture<T> future) {
