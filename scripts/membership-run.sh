@@ -210,18 +210,18 @@ fi
 # `dynamo join ID --commit`, retried while the claimant does not know the new node yet: a node
 # started by `cluster.sh add` is known to the claimant only once gossip brings its entry there (the
 # new node gossips with two of its seeds a second), so a join right after the add may be refused
-# with "unknown node".
+# with "unknown node". With a further change (the replacement's "remove n3"), the join is staged
+# first and that change is staged with --commit after it: the claimant keeps no change that cannot
+# be planned, and "remove n3" alone cannot (2 members for 3 replicas), so it must come second.
 join_commit() {
   local step=$1 id=$2 attempt output
   shift 2
   for attempt in $(seq 1 30); do
-    # What has to be staged with the join (the replacement's "remove n3"), staged again each time.
-    if (($#)); then
-      "$@" || true
-    fi
     # The last "<step>-commit" line counts: a move runs from the commit that was taken.
     event "$step-commit"
-    if output=$("$dynamo" join "$id" --commit 2>&1); then
+    if (($#)); then
+      output=$("$dynamo" join "$id" 2>&1) && output=$("$@" --commit 2>&1) && { echo "$output"; return 0; }
+    elif output=$("$dynamo" join "$id" --commit 2>&1); then
       echo "$output"
       return 0
     fi
@@ -245,7 +245,7 @@ step_replace() {
   "$cluster_sh" kill n3 --dir "$cluster" >&2 || return 1
   event n3-killed
   "$cluster_sh" add --dir "$cluster" "${sets[@]}" >&2 || return 1
-  # "remove n3" is staged only: planned alone it fails (2 members for 3 replicas).
+  # "remove n3" is staged after the join: planned alone it fails (2 members for 3 replicas).
   join_commit replace n5 "$dynamo" remove n3
 }
 settle_after() {
