@@ -56,8 +56,19 @@ public final class Session {
     });
   }
 
+  /**
+   * Deletes the versions {@code context} was read from; without a context, every version a
+   * session get finds (so never fewer than the session's own writes).
+   */
   public CompletableFuture<Context> deleteAsync(
       String bucket, byte[] key, Context context, RequestOptions options) {
+    if (context == null || context.isEmpty()) {
+      // Read through the session: a plain get could come from a replica that lags and find
+      // nothing, and the delete would then silently leave the session's own write in place.
+      return getAsync(bucket, key, options).thenCompose(found -> found.context().isEmpty()
+          ? CompletableFuture.completedFuture(Context.NONE)
+          : deleteAsync(bucket, key, found.context(), options));
+    }
     return client.removeAsync(bucket, key, context, options).thenApply(e -> {
       if (e == null) {
         return Context.NONE;

@@ -9,11 +9,34 @@ import java.util.List;
  */
 public final class Attempts {
   private final List<Endpoint> candidates;
-  private final boolean[] tried;
+  private boolean[] tried;
+  private boolean cancelled;
 
   public Attempts(List<Endpoint> candidates) {
-    this.candidates = candidates;
+    this.candidates = new java.util.ArrayList<>(candidates);
     this.tried = new boolean[candidates.size()];
+  }
+
+  /**
+   * Adds the nodes of {@code more} not yet among the candidates, after them (a new cluster map
+   * may name replicas the old one did not).
+   */
+  public synchronized void refill(List<Endpoint> more) {
+    for (Endpoint e : more) {
+      if (!candidates.contains(e)) {
+        candidates.add(e);
+      }
+    }
+    tried = java.util.Arrays.copyOf(tried, candidates.size());
+  }
+
+  /** The request has its answer (a hedge won): no further attempt is to be made. */
+  public synchronized void cancel() {
+    cancelled = true;
+  }
+
+  public synchronized boolean isCancelled() {
+    return cancelled;
   }
 
   /**

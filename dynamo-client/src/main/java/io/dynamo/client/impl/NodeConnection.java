@@ -34,6 +34,7 @@ public final class NodeConnection implements AutoCloseable {
 
   private final InetSocketAddress address;
   private final Bootstrap bootstrap;
+  private final EventLoopGroup group;
   private final AtomicLong nextRequestId = new AtomicLong(1);
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final int maxInFlight;
@@ -58,6 +59,7 @@ public final class NodeConnection implements AutoCloseable {
       InetSocketAddress address, EventLoopGroup group, int maxFrameBytes, int maxInFlight) {
     this.maxInFlight = maxInFlight;
     this.address = address;
+    this.group = group;
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -97,27 +99,50 @@ public final class NodeConnection implements AutoCloseable {
     future.whenComplete((r, e) -> inFlight.decrementAndGet());
     long id = nextRequestId.getAndIncrement();
     Envelope envelope = request.setProtocolVersion(PROTOCOL_VERSION).setRequestId(id).build();
-    connect().addListener(
+    // From the start, so that a connection that takes long to open (an address that drops
+    // packets) counts against the request's time too.
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          group.next()
+              .schedule(
+                  () -> {
+                    pending.remove(id);
+                    future.completeExceptionally(
+                        new RequestTimeoutException(
+                            "no answer from " + address + " within " + timeout.toMillis() + " ms"));
+                  },
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      future.completeExceptionally(new ConnectionException("client is closed", e));
+      return future;
+    }
+    ChannelFuture connecting;
+    try {
+      connecting = connect();
+    } catch (RuntimeException e) {
+      timer.cancel(false);
+      future.completeExceptionally(new ConnectionException("client is closed", e));
+      return future;
+    }
+    connecting.addListener(
         (ChannelFuture f) -> {
+          if (future.isDone()) {
+            return; // timed out while connecting
+          }
           if (!f.isSuccess()) {
+            timer.cancel(false);
             future.completeExceptionally(
                 new ConnectionException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
             return;
           }
           Channel ch = f.channel();
-          ScheduledFuture<?> timer =
-              ch.eventLoop()
-                  .schedule(
-                      () -> {
-                        if (pending.remove(id) != null) {
-                          future.completeExceptionally(
-                              new RequestTimeoutException(
-                                  "no answer from " + address + " within " + timeout.toMillis() + " ms"));
-                        }
-                      },
-                      timeout.toMillis(),
-                      TimeUnit.MILLISECONDS);
           pending.put(id, new Pending(future, timer, ch));
+          if (future.isDone()) {
+            pending.remove(id); // the timer fired between the check and the put
+            return;
+          }
           ch.writeAndFlush(envelope)
               .addListener(
                   w -> {
@@ -130,6 +155,9 @@ public final class NodeConnection implements AutoCloseable {
   }
 
   private synchronized ChannelFuture connect() {
+    if (closed) {
+      throw new IllegalStateException("closed"); // no channel may be opened after close()
+    }
     if (channel == null
         || (channel.isDone() && (!channel.isSuccess() || !channel.channel().isActive()))) {
       channel = bootstrap.connect(address);
@@ -147,9 +175,9 @@ public final class NodeConnection implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
     ChannelFuture ch;
     synchronized (this) {
+      closed = true;
       ch = channel;
     }
     if (ch != null) {
@@ -168,20 +196,20 @@ public final class NodeConnection implements AutoCloseable {
         // An error about the connection itself: every request on it is lost.
         failAll(ctx.channel(), new ConnectionException(
             address + " closed the connection: " + response.getError().getCode() + ": "
-                + response.getError().getMessage(), null));
+                + response.getError().getMessage(), null, true));
       }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      failAll(ctx.channel(), new ConnectionException("connection to " + address + " closed", null));
+      failAll(ctx.channel(), new ConnectionException("connection to " + address + " closed", null, true));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       failAll(
           ctx.channel(),
-          new ConnectionException("connection to " + address + " failed: " + cause.getMessage(), cause));
+          new ConnectionException("connection to " + address + " failed: " + cause.getMessage(), cause, true));
       ctx.close();
     }
 

@@ -40,6 +40,14 @@ public final class NodeHealth {
     }
   }
 
+  /**
+   * The probe taken by {@link #tryTake} ended without telling whether the node is good (nothing was
+   * sent): another request may probe it.
+   */
+  public void release() {
+    probing.set(0);
+  }
+
   /** Whether requests avoid the node now (penalized, or its probe is in flight). */
   public boolean isPenalized() {
     long t = until.get();

@@ -116,7 +116,7 @@ public final class RequestSender {
       Op op) {
     long deadlineNanos = System.nanoTime() + t.toNanos();
     Attempts attempts = new Attempts(candidates(bucket, key, true, 0));
-    return attempt(request, t, deadlineNanos, attempts, null, op, 0)
+    return attempt(request, t, deadlineNanos, attempts, () -> candidates(bucket, key, true, 0), null, op, 0)
         .thenApply(e -> Responses.expect(e, expected));
   }
 
@@ -131,8 +131,8 @@ public final class RequestSender {
     Attempts attempts = new Attempts(candidates(bucket, key, false, first));
     CompletableFuture<Envelope> sent =
         hedge && getLatency != null
-            ? hedged(request, t, deadline, attempts)
-            : attempt(request, t, deadline, attempts, null, Op.GET, 0);
+            ? hedged(request, t, deadline, attempts, () -> candidates(bucket, key, false, first))
+            : attempt(request, t, deadline, attempts, () -> candidates(bucket, key, false, first), null, Op.GET, 0);
     return sent.thenApply(e -> Responses.expect(e, Envelope.BodyCase.GET_RESPONSE));
   }
 
@@ -149,39 +149,54 @@ public final class RequestSender {
    * error wins; an error answer from one waits for the other.
    */
   private CompletableFuture<Envelope> hedged(
-      Envelope.Builder request, Duration t, long deadlineNanos, Attempts attempts) {
+      Envelope.Builder request, Duration t, long deadlineNanos, Attempts attempts,
+      Supplier<List<Endpoint>> recompute) {
     hedgeBudget.earn();
     long delay = getLatency.percentileNanos();
-    CompletableFuture<Envelope> primary = attempt(request, t, deadlineNanos, attempts, null, Op.GET, 0);
+    CompletableFuture<Envelope> primary =
+        attempt(request, t, deadlineNanos, attempts, recompute, null, Op.GET, 0);
     if (delay < 0) {
       return primary; // too few recent gets to know what is slow
     }
     CompletableFuture<Envelope> result = new CompletableFuture<>();
     AtomicInteger open = new AtomicInteger(1);
     AtomicReference<Throwable> firstError = new AtomicReference<>();
-    io.netty.util.concurrent.ScheduledFuture<?> timer = group.next().schedule(() -> {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (result.isDone() || remaining <= 0 || !attempts.hasHealthyUntried() || !hedgeBudget.trySpend()) {
-        return;
-      }
-      Endpoint second = attempts.next();
-      if (second == null) {
-        return;
-      }
-      open.incrementAndGet();
-      metrics.hedgeSent();
-      sendTo(second, request, remaining).whenComplete((response, error) -> {
-        if (error == null && !response.hasError()) {
-          second.health().clear();
-          topology.observe(response.getRingVersion());
-          if (result.complete(response)) {
-            metrics.hedgeWon();
-          }
-        } else {
-          settle(result, open, firstError, null);
+    io.netty.util.concurrent.ScheduledFuture<?> timer;
+    try {
+      timer = group.next().schedule(() -> {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (result.isDone() || remaining <= 0 || !attempts.hasHealthyUntried() || !hedgeBudget.trySpend()) {
+          return;
         }
-      });
-    }, Math.max(delay, minHedgeDelayNanos), TimeUnit.NANOSECONDS);
+        Endpoint second = attempts.next();
+        if (second == null) {
+          return;
+        }
+        open.incrementAndGet();
+        metrics.hedgeSent();
+        sendTo(second, request, remaining).whenComplete((response, error) -> {
+          Throwable cause = error == null ? null : unwrap(error);
+          if (error == null) {
+            second.health().clear(); // it answered
+            topology.observe(response.getRingVersion());
+          } else if (cause instanceof OverloadedException o && !o.wasSent()) {
+            second.health().release(); // nothing was sent: its probe, if it was one, is free again
+          } else {
+            second.health().penalize();
+          }
+          if (error == null && !response.hasError()) {
+            if (result.complete(response)) {
+              attempts.cancel(); // the primary's retries would only add load now
+              metrics.hedgeWon();
+            }
+          } else {
+            settle(result, open, firstError, null);
+          }
+        });
+      }, Math.max(delay, minHedgeDelayNanos), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      return primary; // the client is closing: no hedge
+    }
     primary.whenComplete((response, error) -> {
       if (error == null) {
         timer.cancel(false);
@@ -229,9 +244,13 @@ public final class RequestSender {
       Duration t,
       long deadlineNanos,
       Attempts attempts,
+      Supplier<List<Endpoint>> recompute,
       Throwable last,
       Op op,
       int sentBefore) {
+    if (attempts.isCancelled()) {
+      return CompletableFuture.failedFuture(new RequestTimeoutException("answered by a hedge"));
+    }
     long remaining = deadlineNanos - System.nanoTime();
     // Checked before choosing: choosing a penalized node takes its one probe, which only an
     // attempt that is sent gives back.
@@ -256,18 +275,21 @@ public final class RequestSender {
             (response, error) -> {
               // An earlier attempt that got no answer may have applied a write: that stays the
               // outcome to report, whatever later attempts say.
-              Throwable ambiguous = last instanceof RequestTimeoutException ? last : null;
+              Throwable ambiguous = mayHaveApplied(last) ? last : null;
               if (error == null) {
                 node.health().clear();
                 topology.observe(response.getRingVersion());
                 if (response.hasError() && response.getError().getCode() == StatusCode.NOT_A_REPLICA) {
                   // The nodes' rings differ while a change spreads: nothing was written. Another
                   // replica, a moment later and with a fresh map, can take it.
-                  topology.refresh();
+                  topology.refreshSoon();
                   Throwable refused = Responses.toException(response.getError());
-                  return later(NOT_A_REPLICA_PAUSE_MILLIS, () -> attempt(
-                      request, t, deadlineNanos, attempts, ambiguous != null ? ambiguous : refused,
-                      op, sentBefore + 1));
+                  return later(NOT_A_REPLICA_PAUSE_MILLIS, () -> {
+                    attempts.refill(recompute.get());
+                    return attempt(
+                        request, t, deadlineNanos, attempts, recompute,
+                        ambiguous != null ? ambiguous : refused, op, sentBefore + 1);
+                  });
                 }
                 if (ambiguous != null && isWrite(request) && response.hasError()
                     && response.getError().getCode() == StatusCode.OVERLOADED) {
@@ -281,8 +303,10 @@ public final class RequestSender {
               Throwable cause = unwrap(error);
               if (cause instanceof OverloadedException o && !o.wasSent()) {
                 // Refused by this client's own limit for that node: nothing was sent, the node
-                // said nothing either way, so its penalty stands and another node may take it.
-                return attempt(request, t, deadlineNanos, attempts,
+                // said nothing either way, so its penalty stands (its probe, if this was one, is
+                // free again) and another node may take it.
+                node.health().release();
+                return attempt(request, t, deadlineNanos, attempts, recompute,
                     ambiguous != null ? ambiguous : cause, op, sentBefore);
               }
               if (!(cause instanceof ConnectionException)
@@ -294,8 +318,8 @@ public final class RequestSender {
                 // write too, since it carries its write id.
                 node.health().penalize();
                 return attempt(
-                    request, t, deadlineNanos, attempts,
-                    ambiguous != null && !(cause instanceof RequestTimeoutException) ? ambiguous : cause,
+                    request, t, deadlineNanos, attempts, recompute,
+                    ambiguous != null && !mayHaveApplied(cause) ? ambiguous : cause,
                     op, sentBefore + 1);
               }
               return CompletableFuture.<Envelope>failedFuture(cause);
@@ -305,18 +329,39 @@ public final class RequestSender {
 
   /** How long a write refused with NOT_A_REPLICA waits before its next attempt. */
   
+  /** Runs {@code next} after {@code millis}; fails if the client closes first. */
   private CompletableFuture<Envelope> later(long millis, Supplier<CompletableFuture<Envelope>> next) {
     CompletableFuture<Envelope> out = new CompletableFuture<>();
-    group.next().schedule(() -> {
-      next.get().whenComplete((r, e) -> {
-        if (e != null) {
+    try {
+      io.netty.util.concurrent.ScheduledFuture<?> task = group.next().schedule(() -> {
+        try {
+          next.get().whenComplete((r, e) -> {
+            if (e != null) {
+              out.completeExceptionally(e);
+            } else {
+              out.complete(r);
+            }
+          });
+        } catch (RuntimeException e) {
           out.completeExceptionally(e);
-        } else {
-          out.complete(r);
+        }
+      }, millis, TimeUnit.MILLISECONDS);
+      // A client closing cancels its scheduled tasks: the caller must still get an answer.
+      task.addListener(f -> {
+        if (f.isCancelled()) {
+          out.completeExceptionally(new ConnectionException("client is closed", null));
         }
       });
-    }, millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      out.completeExceptionally(new ConnectionException("client is closed", e));
+    }
     return out;
+  }
+
+  /** Whether a failed attempt may still have been applied by its node (so a later answer is not final). */
+  private static boolean mayHaveApplied(Throwable t) {
+    return t instanceof RequestTimeoutException
+        || (t instanceof ConnectionException c && c.maybeApplied());
   }
 
   private static boolean isWrite(Envelope.Builder request) {

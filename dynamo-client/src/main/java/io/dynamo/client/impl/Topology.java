@@ -29,7 +29,7 @@ public final class Topology {
   private final AtomicBoolean loading = new AtomicBoolean();
   private final CompletableFuture<ClusterMap> first = new CompletableFuture<>();
   private volatile ClusterMap map;
-  /** A newer version seen while a load was running: load again when it ends. */
+  /** The newest ring version an answer showed: a load goes on to other nodes until one has it. */
   private volatile long wanted;
   /** When the last load started: answers trigger at most one load per {@link #MIN_GAP_NANOS}. */
   private volatile long lastLoadNanos = System.nanoTime() - MIN_GAP_NANOS;
@@ -68,9 +68,14 @@ public final class Topology {
       if (version > wanted) {
         wanted = version;
       }
-      if (System.nanoTime() - lastLoadNanos >= MIN_GAP_NANOS) {
-        refresh();
-      }
+      refreshSoon();
+    }
+  }
+
+  /** Loads the map unless a load is running or one started less than 100 ms ago. */
+  public void refreshSoon() {
+    if (System.nanoTime() - lastLoadNanos >= MIN_GAP_NANOS) {
+      refresh();
     }
   }
 
@@ -87,15 +92,17 @@ public final class Topology {
     Set<String> out = new LinkedHashSet<>();
     ClusterMap m = map;
     if (m != null) {
-      // Members first, up ones before others: a seed may have left the cluster.
+      // Members first, up ones before others: a seed may have left the cluster. In random order,
+      // so that clients do not all ask the same node (which may be the one behind).
+      List<String> up = new ArrayList<>();
+      List<String> rest = new ArrayList<>();
       for (ClusterMap.Member member : m.members()) {
-        if (member.up()) {
-          out.add(member.clientAddress());
-        }
+        (member.up() ? up : rest).add(member.clientAddress());
       }
-      for (ClusterMap.Member member : m.members()) {
-        out.add(member.clientAddress());
-      }
+      java.util.Collections.shuffle(up);
+      java.util.Collections.shuffle(rest);
+      out.addAll(up);
+      out.addAll(rest);
     }
     out.addAll(seeds);
     return new ArrayList<>(out);
@@ -117,21 +124,31 @@ public final class Topology {
     e.connection()
         .request(Envelope.newBuilder().setClusterMapRequest(ClusterMapRequest.getDefaultInstance()), requestTimeout)
         .whenComplete((response, error) -> {
-          ClusterMap next =
-              error == null && response.hasClusterMapResponse()
-                  ? ClusterMap.from(response.getClusterMapResponse())
-                  : null;
-          if (next == null) {
-            log.debug("no cluster map from {}: {}", sources.get(index),
-                error != null ? error.toString() : response.getBodyCase());
-            load(sources, index + 1);
-            return;
+          try {
+            ClusterMap next =
+                error == null && response.hasClusterMapResponse()
+                    ? ClusterMap.from(response.getClusterMapResponse())
+                    : null;
+            if (next == null) {
+              log.debug("no cluster map from {}: {}", sources.get(index),
+                  error != null ? error.toString() : response.getBodyCase());
+              load(sources, index + 1);
+              return;
+            }
+            take(next);
+            if (next.ringVersion() < wanted && index + 1 < sources.size()) {
+              // This node has not applied the ring an answer showed yet: ask the next one.
+              load(sources, index + 1);
+              return;
+            }
+            loading.set(false);
+            onRefresh.accept(true);
+          } catch (RuntimeException failure) {
+            // A load must never leave the flag set: every later refresh would do nothing.
+            log.warn("loading the cluster map from {} failed", sources.get(index), failure);
+            loading.set(false);
+            onRefresh.accept(false);
           }
-          take(next);
-          loading.set(false);
-          onRefresh.accept(true);
-          // A node that had not applied the newest ring yet answered: the next answer saying
-          // so triggers another load (after the gap), and the periodic refresh bounds the rest.
         });
   }
 
