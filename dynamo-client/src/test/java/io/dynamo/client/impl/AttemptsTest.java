@@ -48,4 +48,28 @@ class AttemptsTest {
     assertThat(new Attempts(List.of(a, b)).next()).isSameAs(a);
     assertThat(new Attempts(List.of(a, b)).next()).isSameAs(a);
   }
+
+  @Test
+  void aProbeThatSentNothingIsReleasedForTheNextRequest() {
+    Endpoint a = endpoint("a");
+    Endpoint b = endpoint("b");
+    a.health().penalize();
+    now.addAndGet(150);
+    assertThat(new Attempts(List.of(a, b)).next()).as("the probe").isSameAs(a);
+    a.health().release(); // refused by the client's own limit: nothing reached the node
+    assertThat(new Attempts(List.of(a, b)).next()).as("another request may probe").isSameAs(a);
+  }
+
+  @Test
+  void refillAddsOnlyNewNodesAfterTheOthersAndCancelStopsFurtherAttempts() {
+    Endpoint a = endpoint("a");
+    Endpoint b = endpoint("b");
+    Attempts attempts = new Attempts(List.of(a));
+    assertThat(attempts.next()).isSameAs(a);
+    attempts.refill(List.of(a, b));
+    assertThat(attempts.next()).isSameAs(b);
+    assertThat(attempts.next()).isNull();
+    attempts.cancel();
+    assertThat(attempts.isCancelled()).isTrue();
+  }
 }
