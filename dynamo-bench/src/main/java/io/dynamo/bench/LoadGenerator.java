@@ -65,15 +65,6 @@ public final class LoadGenerator implements Callable<Integer> {
         sent, won, gets, gets == 0 ? 0 : 100 * sent / gets);
   }
 
-  /** Waits a little for the cluster map, so the measured window is routed as asked. */
-  private void awaitMap(DynamoClient client) throws InterruptedException {
-    try {
-      client.mapLoaded().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      err.println("warning: no cluster map after 10 s; requests go to the --nodes until one loads");
-    }
-  }
-
   static CommandLine commandLine(LoadGenerator generator) {
     // Later options win, so a wrapper script can put defaults first (scripts/bench.sh --quick).
     return new CommandLine(generator).setOverwrittenOptionsAllowed(true);
@@ -102,7 +93,10 @@ public final class LoadGenerator implements Callable<Integer> {
     ExecutorService afterError = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-retry"));
     try (DynamoClient client = builder.build()) {
       if (o.routing.equals("partition-aware")) {
-        awaitMap(client);
+        // So that the measured window is routed as asked.
+        if (!client.awaitMap(Duration.ofSeconds(10))) {
+          err.println("warning: no cluster map after 10 s; requests go to the --nodes until one loads");
+        }
       }
       if (!o.noLoad && !load(new Preloader(client, o.bucket, options, value, contexts, afterError))) {
         return 1;

@@ -148,6 +148,19 @@ public final class DynamoClient implements AutoCloseable {
     return topology.firstMap().thenApply(m -> null);
   }
 
+  /**
+   * Waits up to {@code timeout} for the first cluster map; false if none came (requests then go
+   * to the configured nodes until one loads), or with {@link Routing#SERVER}.
+   */
+  public boolean awaitMap(Duration timeout) throws InterruptedException {
+    try {
+      topology.firstMap().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
   /** The ring version of the cluster map this client routes by; 0 before one is loaded. */
   public long ringVersion() {
     ClusterMap m = topology.map();
@@ -606,13 +619,7 @@ public final class DynamoClient implements AutoCloseable {
      * one is down); with server routing, requests go to them in turn.
      */
     public Builder node(String hostPort) {
-      int colon = hostPort.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
-      }
-      addresses.add(
-          new InetSocketAddress(
-              hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
+      addresses.add(Endpoints.parse(hostPort));
       return this;
     }
 

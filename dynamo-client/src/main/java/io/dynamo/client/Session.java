@@ -90,11 +90,6 @@ public final class Session {
     return DynamoClient.await(deleteAsync(bucket, utf8(key), context, RequestOptions.DEFAULT));
   }
 
-  /** Keys the session holds a floor for (at most its maxKeys). */
-  public int keysRemembered() {
-    return floors.size();
-  }
-
   private void written(String bucket, byte[] key, ByteString version) {
     if (readYourWrites && !version.isEmpty()) {
       floors.raise(bucket, key, decode(version));

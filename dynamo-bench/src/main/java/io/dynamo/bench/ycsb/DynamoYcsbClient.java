@@ -219,7 +219,13 @@ public final class DynamoYcsbClient extends DB {
         try {
           shared = new Shared(b.build());
           if (!key.serverRouting()) {
-            awaitMap(shared.client);
+            // The load is routed as configured from its first request; without a map the
+            // client still works, through the configured nodes.
+            try {
+              shared.client.awaitMap(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
           }
         } catch (RuntimeException e) {
           throw new DBException("cannot create the Dynamo client: " + e.getMessage(), e);
@@ -228,20 +234,6 @@ public final class DynamoYcsbClient extends DB {
       }
       shared.references++;
       return shared.client;
-    }
-  }
-
-  /**
-   * Waits up to 10 s for the cluster map, so that the load is routed as configured from its first
-   * request; without one the client still works, through the configured nodes.
-   */
-  private static void awaitMap(DynamoClient client) {
-    try {
-      client.mapLoaded().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // Requests go to the configured nodes until a map loads.
     }
   }
 

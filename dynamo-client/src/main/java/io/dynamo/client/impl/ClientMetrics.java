@@ -102,17 +102,4 @@ public final class ClientMetrics {
   public void mapLoad(boolean ok) {
     (ok ? mapLoads : mapLoadFailures).increment();
   }
-
-  /** Counts, for tests and tools: hedges sent and won. */
-  public double hedgesSent() {
-    return hedgesSent.count();
-  }
-
-  public double hedgesWon() {
-    return hedgesWon.count();
-  }
-
-  public double sessionRereads() {
-    return sessionRereads.count();
-  }
 }

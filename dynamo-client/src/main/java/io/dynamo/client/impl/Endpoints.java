@@ -73,10 +73,6 @@ public final class Endpoints implements AutoCloseable {
     }
   }
 
-  public int size() {
-    return byAddress.size();
-  }
-
   public boolean isClosed() {
     return closed;
   }
@@ -89,7 +85,8 @@ public final class Endpoints implements AutoCloseable {
     }
   }
 
-  static InetSocketAddress parse(String hostPort) {
+  /** A "host:port" address; IllegalArgumentException when it is not one. */
+  public static InetSocketAddress parse(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
