@@ -4,14 +4,18 @@
 # used per operation in the measured window (from /proc). docs/performance.md uses it.
 #
 #   scripts/side-by-side.sh [--runs R] [--local-nodes K] [--set KEY=VALUE]... [--set-old KEY=VALUE]...
-#                           [--set-new KEY=VALUE]... OLD NEW -- TOOL ARGS...
+#                           [--set-new KEY=VALUE]... [--old-arg ARG]... [--new-arg ARG]...
+#                           OLD NEW -- TOOL ARGS...
 #
 # OLD and NEW are checkouts, each built (its dynamo-server jar present). Each run starts a fresh
 # K-node cluster (default 3) from one checkout's scripts/cluster.sh, drives it with the load tool
 # of THIS checkout (the same client for both sides), and stops it; runs alternate OLD, NEW, NEW,
 # OLD, OLD, NEW... so that drift in the machine's load falls on both sides. With K < 3, buckets get
 # N=K and R=W=min(2,K). Each --set goes to both clusters' node configs, --set-old and --set-new to
-# one side only (OLD and NEW may then be the same checkout, to compare two settings).
+# one side only (OLD and NEW may then be the same checkout, to compare two settings). Each
+# --old-arg / --new-arg is appended to the tool's arguments on that side only: a build from before
+# the cluster map (issue 10) cannot serve a partition-aware client, so it is driven with
+# `--old-arg --routing --old-arg server` (bench) or `--old-arg -p --old-arg dynamo.routing=server` (ycsb).
 #
 # TOOL is one of:
 #   bench ARGS...        the load generator (scripts/bench.sh options, without --nodes)
@@ -29,6 +33,8 @@ local_nodes=3
 sets=()
 old_sets=()
 new_sets=()
+old_args=()
+new_args=()
 while (($#)); do
   case $1 in
     --runs) runs=${2:?}; shift 2 ;;
@@ -36,6 +42,8 @@ while (($#)); do
     --set) sets+=(--set "${2:?}"); shift 2 ;;
     --set-old) old_sets+=(--set "${2:?}"); shift 2 ;;
     --set-new) new_sets+=(--set "${2:?}"); shift 2 ;;
+    --old-arg) old_args+=("${2:?}"); shift 2 ;;
+    --new-arg) new_args+=("${2:?}"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     --) shift; break ;;
     *) break ;;
@@ -71,8 +79,12 @@ cpu_ticks() {
 
 # One run: start a cluster from checkout $1, load it with the tool, write $2.{out,err,cpu}.
 one_run() {
-  local co=$1 base=$2 dir pids nodes start="" line side_sets=()
-  if [[ $base == */old-* ]]; then side_sets=("${old_sets[@]}"); else side_sets=("${new_sets[@]}"); fi
+  local co=$1 base=$2 dir pids nodes start="" line side_sets=() side_args=()
+  if [[ $base == */old-* ]]; then
+    side_sets=("${old_sets[@]}"); side_args=("${old_args[@]}")
+  else
+    side_sets=("${new_sets[@]}"); side_args=("${new_args[@]}")
+  fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side-cluster.XXXXXX")
   "$co/scripts/cluster.sh" start --nodes "$local_nodes" --dir "$dir" "${sets[@]}" "${side_sets[@]}" >/dev/null
   nodes=$("$co/scripts/cluster.sh" addresses --dir "$dir")
@@ -80,9 +92,9 @@ one_run() {
   : >"$base.cpu"
   {
     if [[ $tool == bench ]]; then
-      java -jar "$root/dynamo-bench/target/dynamo-bench.jar" --nodes "$nodes" --progress 1s "${tool_args[@]}"
+      java -jar "$root/dynamo-bench/target/dynamo-bench.jar" --nodes "$nodes" --progress 1s "${tool_args[@]}" "${side_args[@]}"
     else
-      "$root/scripts/ycsb.sh" "${tool_args[0]}" --nodes "$nodes" "${tool_args[@]:1}"
+      "$root/scripts/ycsb.sh" "${tool_args[0]}" --nodes "$nodes" "${tool_args[@]:1}" "${side_args[@]}"
     fi
   } >"$base.out" 2> >(while IFS= read -r line; do
         printf '%s\n' "$line" >>"$base.err"

@@ -24,14 +24,23 @@ import java.util.function.BiConsumer;
  * hand-off, and one decoded elsewhere is handed over once. Storage work either runs on the shard's
  * loop itself ({@code storage.threads=0}: no hand-off at all, but a slow disk read stalls the
  * loop's connections) or on a shared pool whose results come back to the shard's loop.
+ *
+ * <p>On the loop, the storage work of one turn shares one write-ahead-log write ({@link WalGroup}):
+ * its writes leave their log records buffered, and their results (the acknowledgements, the
+ * forwarded copies, the answers) are held until one flush at the end of the turn has handed every
+ * record to the OS. Nothing that depends on a write leaves the node before that write would survive
+ * a crash of the process.
  */
 final class ProtocolShards implements AutoCloseable {
   private final Shard[] shards;
   private final ThreadPoolExecutor storagePool;
   private final Duration shutdownGrace;
+  private final WalGroup wal;
 
-  ProtocolShards(EventLoopGroup ioGroup, int storageThreads, int storageQueue, Duration shutdownGrace) {
+  ProtocolShards(
+      EventLoopGroup ioGroup, int storageThreads, int storageQueue, Duration shutdownGrace, WalGroup wal) {
     this.shutdownGrace = shutdownGrace;
+    this.wal = wal;
     this.storagePool =
         storageThreads == 0
             ? null
@@ -63,9 +72,40 @@ final class ProtocolShards implements AutoCloseable {
     return shards[index].loop instanceof SingleThreadEventExecutor e ? e.pendingTasks() : -1;
   }
 
+  /**
+   * Lets the writes a thread makes share one write-ahead-log write (RocksDbStorageEngine's groups).
+   */
+  interface WalGroup {
+    /** A group that flushes nothing: every write is durable as configured when it returns. */
+    WalGroup NONE =
+        new WalGroup() {
+          @Override
+          public void open() {}
+
+          @Override
+          public boolean close() {
+            return false;
+          }
+
+          @Override
+          public void flush() {}
+        };
+
+    /** From now on this thread's writes leave their log records buffered. */
+    void open();
+
+    /** Ends this thread's group: true if a write in it waits for {@link #flush}. */
+    boolean close();
+
+    /** Writes every buffered log record; the writes then survive a crash of the process. */
+    void flush();
+  }
+
   /** One shard's thread: the protocol's scheduler and its storage executor. */
   final class Shard implements Scheduler, StorageExecutor {
     private final EventLoop loop;
+    /** Results of this turn's storage work, held until the turn's WAL flush (loop-confined). */
+    private final List<Held<?>> held = new ArrayList<>();
 
     private Shard(EventLoop loop) {
       this.loop = loop;
@@ -118,9 +158,7 @@ final class ProtocolShards implements AutoCloseable {
     @Override
     public <T> void execute(Callable<T> work, BiConsumer<T, Throwable> onDone) {
       if (storagePool == null) {
-        // The result is delivered on a later turn of the loop, as from a pool: the protocol never
-        // sees its own call re-entered.
-        runAndHandBack(work, onDone);
+        runGrouped(work, onDone);
         return;
       }
       try {
@@ -130,6 +168,50 @@ final class ProtocolShards implements AutoCloseable {
           post(() -> onDone.accept(null, e));
         }
         // Shutting down: the work is dropped, as it would be by a crash; the protocol copes.
+      }
+    }
+
+    /**
+     * Runs {@code work} here, on the loop, as part of this turn's WAL group. Its outcome is delivered
+     * on a later turn of the loop, as from a pool (the protocol never sees its own call re-entered):
+     * at once if nothing of this turn waits for the WAL, else after the turn's one flush, with every
+     * other outcome held for it. A read is held too: it may have read a write not yet flushed.
+     */
+    private <T> void runGrouped(Callable<T> work, BiConsumer<T, Throwable> onDone) {
+      T result = null;
+      Throwable error = null;
+      boolean unflushed;
+      wal.open();
+      try {
+        result = work.call();
+      } catch (Throwable t) {
+        error = t;
+      } finally {
+        unflushed = wal.close();
+      }
+      if (!unflushed && held.isEmpty()) {
+        T r = result;
+        Throwable e = error;
+        post(() -> onDone.accept(r, e));
+        return;
+      }
+      held.add(new Held<>(onDone, result, error));
+      if (held.size() == 1) {
+        post(this::flushAndDeliver); // after the rest of this turn's reads and tasks
+      }
+    }
+
+    private void flushAndDeliver() {
+      Throwable failure = null;
+      try {
+        wal.flush();
+      } catch (RuntimeException e) {
+        failure = e; // the writes are not durable: every held outcome fails with the flush
+      }
+      List<Held<?>> now = new ArrayList<>(held);
+      held.clear();
+      for (Held<?> h : now) {
+        h.deliver(failure);
       }
     }
 
@@ -145,6 +227,17 @@ final class ProtocolShards implements AutoCloseable {
       T r = result;
       Throwable e = error;
       post(() -> onDone.accept(r, e));
+    }
+  }
+
+  /** A storage outcome held for its turn's WAL flush. */
+  private record Held<T>(BiConsumer<T, Throwable> onDone, T result, Throwable error) {
+    void deliver(Throwable flushFailure) {
+      if (flushFailure != null) {
+        onDone.accept(null, error != null ? error : flushFailure);
+      } else {
+        onDone.accept(result, error);
+      }
     }
   }
 

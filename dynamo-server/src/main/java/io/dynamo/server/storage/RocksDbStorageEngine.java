@@ -50,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe, and nothing here serializes writers: concurrent {@link #write} calls go straight
  * to RocksDB, which commits them in groups, one WAL write (and with {@code sync} one fsync) per
  * group. So with {@code sync} the fsync cost is shared by every writer waiting at that moment.
+ *
+ * <p>Without {@code sync}, a thread that runs many small writes in a row (a protocol shard's event
+ * loop) can share one WAL write among them instead: between {@link #openGroup} and {@link
+ * #closeGroup} its writes leave their log records in RocksDB's buffer ({@code manual_wal_flush}),
+ * readable at once but not yet in the OS, and the caller calls {@link #flushWal} before anything
+ * that depends on them leaves the node. Every other write flushes the buffer itself before it
+ * returns, so outside a group nothing changes.
  */
 public final class RocksDbStorageEngine implements StorageEngine {
   private static final Logger log = LoggerFactory.getLogger(RocksDbStorageEngine.class);
@@ -75,6 +82,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
   private final ColumnFamilyHandle[] families = new ColumnFamilyHandle[Keyspace.values().length];
   private final WriteOptions writeOptions;
   private final WriteOptions syncWriteOptions;
+  /** WAL records wait in RocksDB's buffer until {@link #flushWal} (no sync, WAL on). */
+  private final boolean manualFlush;
+  private final ThreadLocal<Group> groups = ThreadLocal.withInitial(Group::new);
   private final boolean wal;
   private final Statistics statistics;
   /**
@@ -95,6 +105,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
       WriteOptions writeOptions,
       WriteOptions syncWriteOptions,
       boolean wal,
+      boolean manualFlush,
       Statistics statistics,
       List<RocksObject> natives) {
     this.db = db;
@@ -103,6 +114,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     this.writeOptions = writeOptions;
     this.syncWriteOptions = syncWriteOptions;
     this.wal = wal;
+    this.manualFlush = manualFlush;
     this.natives = natives;
     Keyspace[] spaces = Keyspace.values();
     for (int i = 0; i < spaces.length; i++) {
@@ -137,6 +149,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
     List<RocksObject> natives = new ArrayList<>();
     List<ColumnFamilyHandle> handles = new ArrayList<>();
+    boolean manualFlush = wal && !sync;
     try {
       LRUCache cache = keep(natives, new LRUCache(tuning.blockCacheBytes()));
       // Only tickers are read (docs/metrics.md). Histograms are switched off (each timed
@@ -153,7 +166,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
               .setParanoidChecks(true)
               .setMaxBackgroundJobs(tuning.backgroundJobs())
               .setBytesPerSync(BYTES_PER_SYNC)
-              .setStatistics(statistics);
+              .setStatistics(statistics)
+              // One WAL write for many records (see openGroup); with sync every write syncs.
+              .setManualWalFlush(manualFlush);
       ColumnFamilyOptions small = smallOptions(natives, cache);
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small));
@@ -179,7 +194,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         log.warn("opened RocksDB at {} WITHOUT a write-ahead log: a crash loses acknowledged writes", dir);
       }
       return new RocksDbStorageEngine(
-          db, handles, writeOptions, syncWriteOptions, wal, statistics, natives);
+          db, handles, writeOptions, syncWriteOptions, wal, manualFlush, statistics, natives);
     } catch (RocksDBException | RuntimeException e) {
       for (ColumnFamilyHandle h : handles) {
         h.close();
@@ -269,12 +284,15 @@ public final class RocksDbStorageEngine implements StorageEngine {
    */
   @Override
   public void write(WriteBatch batch) {
-    WriteOptions options = batch.syncRequired() ? syncWriteOptions : writeOptions;
+    boolean sync = batch.syncRequired();
+    // With the WAL flushed by hand, a batch that must be synced is written like any other, then
+    // flushed and synced together with everything written before it.
+    WriteOptions options = sync && !manualFlush ? syncWriteOptions : writeOptions;
     List<WriteBatch.Op> ops = batch.ops();
     try {
       if (ops.isEmpty()) {
-        if (batch.syncRequired() && wal) {
-          db.syncWal();
+        if (sync && wal) {
+          syncWal();
         }
         return;
       }
@@ -285,22 +303,93 @@ public final class RocksDbStorageEngine implements StorageEngine {
         } else {
           db.put(families[op.space().ordinal()], options, op.key(), op.value());
         }
-        return;
-      }
-      try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
-        for (WriteBatch.Op op : ops) {
-          ColumnFamilyHandle cf = families[op.space().ordinal()];
-          if (op.value() == null) {
-            wb.delete(cf, op.key());
-          } else {
-            wb.put(cf, op.key(), op.value());
+      } else {
+        try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+          for (WriteBatch.Op op : ops) {
+            ColumnFamilyHandle cf = families[op.space().ordinal()];
+            if (op.value() == null) {
+              wb.delete(cf, op.key());
+            } else {
+              wb.put(cf, op.key(), op.value());
+            }
           }
+          db.write(options, wb);
         }
-        db.write(options, wb);
       }
+      afterWrite(sync);
     } catch (RocksDBException e) {
       throw new StorageException("write failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Makes a write as durable as {@link #write} promises, or leaves that to the thread's group. */
+  private void afterWrite(boolean sync) throws RocksDBException {
+    if (!manualFlush) {
+      return;
+    }
+    if (sync) {
+      db.flushWal(true);
+      return;
+    }
+    Group group = groups.get();
+    if (group.open) {
+      group.unflushed = true;
+    } else {
+      db.flushWal(false);
+    }
+  }
+
+  private void syncWal() throws RocksDBException {
+    if (manualFlush) {
+      db.flushWal(true); // SyncWAL alone would leave RocksDB's buffer unwritten
+    } else {
+      db.syncWal();
+    }
+  }
+
+  /**
+   * Until {@link #closeGroup}, writes on this thread leave their WAL records in RocksDB's buffer
+   * (when the engine flushes the WAL by hand; else this changes nothing). Reads see them at once;
+   * a crash before {@link #flushWal} loses them, so nothing that depends on them may leave the
+   * node until it has returned. Groups do not nest.
+   */
+  public void openGroup() {
+    if (manualFlush) {
+      groups.get().open = true;
+    }
+  }
+
+  /** Ends this thread's group: true if a write in it still waits for {@link #flushWal}. */
+  public boolean closeGroup() {
+    if (!manualFlush) {
+      return false;
+    }
+    Group group = groups.get();
+    boolean unflushed = group.unflushed;
+    group.open = false;
+    group.unflushed = false;
+    return unflushed;
+  }
+
+  /**
+   * Hands every WAL record still in RocksDB's buffer (any thread's) to the OS in one write: from
+   * then on the writes survive a crash of this process, as a {@link #write} outside a group does.
+   */
+  public void flushWal() {
+    if (!manualFlush) {
+      return;
+    }
+    try {
+      db.flushWal(false);
+    } catch (RocksDBException e) {
+      throw new StorageException("WAL flush failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A thread's group: whether it is open, and whether a write in it has not been flushed. */
+  private static final class Group {
+    boolean open;
+    boolean unflushed;
   }
 
   @Override
@@ -348,6 +437,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
   public void deleteRange(Keyspace space, byte[] fromInclusive, byte[] toExclusive) {
     try {
       db.deleteRange(families[space.ordinal()], writeOptions, fromInclusive, toExclusive);
+      afterWrite(false);
     } catch (RocksDBException e) {
       throw new StorageException("range delete failed: " + e.getMessage(), e);
     }
@@ -480,7 +570,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
     if (wal) {
       try {
-        db.syncWal();
+        syncWal();
       } catch (RocksDBException e) {
         log.warn("WAL sync on close failed: {}", e.getMessage());
       }
