@@ -168,7 +168,13 @@ public final class RocksDbStorageEngine implements StorageEngine {
               .setBytesPerSync(BYTES_PER_SYNC)
               .setStatistics(statistics)
               // One WAL write for many records (see openGroup); with sync every write syncs.
-              .setManualWalFlush(manualFlush);
+              .setManualWalFlush(manualFlush)
+              // A log file is deleted only once every column family with records in it has
+              // flushed them, and meta, written a few times an hour, fills its memtable in days:
+              // without a bound the live log grew to about 4 times all write buffers (650 MB), all
+              // of it replayed on a restart after a crash. Past this size RocksDB flushes whichever
+              // column families hold the oldest log.
+              .setMaxTotalWalSize(tuning.maxTotalWalBytes());
       ColumnFamilyOptions small = smallOptions(natives, cache);
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small));

@@ -31,6 +31,15 @@ public record RocksDbTuning(long blockCacheBytes, long writeBufferBytes, int bac
     }
   }
 
+  /**
+   * Live write-ahead log past which RocksDB flushes the column families holding its oldest file:
+   * twice what the data column family's two memtables can hold, so that bound alone forces no
+   * flush of data, only of the small column families that pin old files.
+   */
+  public long maxTotalWalBytes() {
+    return 4 * writeBufferBytes;
+  }
+
   /** The given sizes, with background jobs from the number of cores. */
   public static RocksDbTuning of(long blockCacheBytes, long writeBufferBytes) {
     return new RocksDbTuning(blockCacheBytes, writeBufferBytes, defaultBackgroundJobs());
