@@ -1,15 +1,12 @@
 package io.dynamo.core.node;
 
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The properties of every bucket: a default for any validly named bucket, and overrides for named
  * ones.
  */
 public record BucketTable(BucketProperties defaults, Map<String, BucketProperties> overrides) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
-
   public BucketTable {
     overrides = Map.copyOf(overrides);
     for (String name : overrides.keySet()) {
@@ -23,8 +20,21 @@ public record BucketTable(BucketProperties defaults, Map<String, BucketPropertie
     return new BucketTable(defaults, Map.of());
   }
 
+  /** 1 to 64 of {@code A-Z a-z 0-9 _ -}; checked on every request, so without a regex matcher. */
   public static boolean isValidName(String bucket) {
-    return NAME.matcher(bucket).matches();
+    int n = bucket.length();
+    if (n < 1 || n > 64) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = bucket.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
