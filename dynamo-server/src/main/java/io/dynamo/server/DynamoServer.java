@@ -158,23 +158,7 @@ public final class DynamoServer implements AutoCloseable {
     this.workerGroup = NettyRuntime.newGroup(config.ioThreads(), "io");
     this.shards =
         new ProtocolShards(
-            workerGroup, config.storageThreads(), STORAGE_QUEUE, config.shutdownGrace(),
-            new ProtocolShards.WalGroup() {
-              @Override
-              public void open() {
-                storage.openGroup();
-              }
-
-              @Override
-              public boolean close() {
-                return storage.closeGroup();
-              }
-
-              @Override
-              public void flush() {
-                storage.flushWal();
-              }
-            });
+            workerGroup, config.storageThreads(), STORAGE_QUEUE, config.shutdownGrace(), storage);
     this.views =
         new ViewHolder(
             initialState.ring().table() == null

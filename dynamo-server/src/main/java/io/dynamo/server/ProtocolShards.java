@@ -2,6 +2,7 @@ package io.dynamo.server;
 
 import io.dynamo.core.runtime.Scheduler;
 import io.dynamo.core.runtime.StorageExecutor;
+import io.dynamo.server.storage.WalGroups;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -25,7 +26,7 @@ import java.util.function.BiConsumer;
  * loop itself ({@code storage.threads=0}: no hand-off at all, but a slow disk read stalls the
  * loop's connections) or on a shared pool whose results come back to the shard's loop.
  *
- * <p>On the loop, the storage work of one turn shares one write-ahead-log write ({@link WalGroup}):
+ * <p>On the loop, the storage work of one turn shares one write-ahead-log write ({@link WalGroups}):
  * its writes leave their log records buffered, and their results (the acknowledgements, the
  * forwarded copies, the answers) are held until one flush at the end of the turn has handed every
  * record to the OS. Nothing that depends on a write leaves the node before that write would survive
@@ -35,10 +36,10 @@ final class ProtocolShards implements AutoCloseable {
   private final Shard[] shards;
   private final ThreadPoolExecutor storagePool;
   private final Duration shutdownGrace;
-  private final WalGroup wal;
+  private final WalGroups wal;
 
   ProtocolShards(
-      EventLoopGroup ioGroup, int storageThreads, int storageQueue, Duration shutdownGrace, WalGroup wal) {
+      EventLoopGroup ioGroup, int storageThreads, int storageQueue, Duration shutdownGrace, WalGroups wal) {
     this.shutdownGrace = shutdownGrace;
     this.wal = wal;
     this.storagePool =
@@ -70,35 +71,6 @@ final class ProtocolShards implements AutoCloseable {
   /** Tasks queued on shard {@code index}'s loop (messages handed over, storage results), or -1. */
   int pendingTasks(int index) {
     return shards[index].loop instanceof SingleThreadEventExecutor e ? e.pendingTasks() : -1;
-  }
-
-  /**
-   * Lets the writes a thread makes share one write-ahead-log write (RocksDbStorageEngine's groups).
-   */
-  interface WalGroup {
-    /** A group that flushes nothing: every write is durable as configured when it returns. */
-    WalGroup NONE =
-        new WalGroup() {
-          @Override
-          public void open() {}
-
-          @Override
-          public boolean close() {
-            return false;
-          }
-
-          @Override
-          public void flush() {}
-        };
-
-    /** From now on this thread's writes leave their log records buffered. */
-    void open();
-
-    /** Ends this thread's group: true if a write in it waits for {@link #flush}. */
-    boolean close();
-
-    /** Writes every buffered log record; the writes then survive a crash of the process. */
-    void flush();
   }
 
   /** One shard's thread: the protocol's scheduler and its storage executor. */
@@ -181,13 +153,13 @@ final class ProtocolShards implements AutoCloseable {
       T result = null;
       Throwable error = null;
       boolean unflushed;
-      wal.open();
+      wal.openGroup();
       try {
         result = work.call();
       } catch (Throwable t) {
         error = t;
       } finally {
-        unflushed = wal.close();
+        unflushed = wal.closeGroup();
       }
       if (!unflushed && held.isEmpty()) {
         T r = result;
@@ -204,7 +176,7 @@ final class ProtocolShards implements AutoCloseable {
     private void flushAndDeliver() {
       Throwable failure = null;
       try {
-        wal.flush();
+        wal.flushWal();
       } catch (RuntimeException e) {
         failure = e; // the writes are not durable: every held outcome fails with the flush
       }

@@ -3,6 +3,7 @@ package io.dynamo.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamo.netty.NettyRuntime;
+import io.dynamo.server.storage.WalGroups;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
@@ -124,18 +125,18 @@ class ProtocolShardsWalGroupTest {
   }
 
   /** Stands in for the engine's groups: which work wrote, and when the flush came. */
-  final class RecordingWal implements ProtocolShards.WalGroup {
+  final class RecordingWal implements WalGroups {
     volatile boolean open;
     volatile boolean wrote;
     volatile boolean failFlush;
 
     @Override
-    public void open() {
+    public void openGroup() {
       open = true;
     }
 
     @Override
-    public boolean close() {
+    public boolean closeGroup() {
       open = false;
       boolean w = wrote;
       wrote = false;
@@ -143,7 +144,7 @@ class ProtocolShardsWalGroupTest {
     }
 
     @Override
-    public void flush() {
+    public void flushWal() {
       events.add("flush");
       if (failFlush) {
         throw new IllegalStateException("disk full");
