@@ -365,6 +365,7 @@ public final class DynamoServer implements AutoCloseable {
         this::clientPendingFrameBytes,
         this::peerPendingFrameBytes,
         op -> sum(p -> p.coordinatorCounters().forwarded(op)),
+        () -> sum(p -> p.coordinatorCounters().speculativeReads()),
         shards::storageQueueDepth,
         shards.count(),
         shards::pendingTasks,

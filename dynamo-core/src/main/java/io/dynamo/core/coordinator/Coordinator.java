@@ -7,6 +7,7 @@ import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.node.OperationHost;
 import io.dynamo.core.node.OperationTable;
 import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.node.ReadPolicy;
 import io.dynamo.core.node.Replies;
 import io.dynamo.core.node.RequestException;
 import io.dynamo.core.node.RequestValidator;
@@ -63,6 +64,7 @@ public final class Coordinator {
   private final Forwarding forwarding;
   private final MissedAckHints missedAcks;
   private final CoordinatorCounters counters = new CoordinatorCounters();
+  private final SpeculationDelay speculation;
   // Written on this shard's thread only, read by metrics scrapes on another.
   private volatile long keysPastWarning;
   private long nextLargeKeyLogMillis;
@@ -91,6 +93,9 @@ public final class Coordinator {
     this.isUp = isUp;
     this.forwarding = new Forwarding(self, settings, clock, scheduler, host, operations, isUp, counters);
     this.missedAcks = new MissedAckHints(self, clock, storage, replica);
+    // Until this shard has timed enough gets: a delay few gets on a quiet cluster reach.
+    long maxDelay = Math.max(1, settings.requestTimeoutMillis() / 4);
+    this.speculation = new SpeculationDelay(Math.min(10, maxDelay), maxDelay);
   }
 
   /** What this shard's coordinator counted since start (forwarded requests). */
@@ -118,19 +123,32 @@ public final class Coordinator {
     if (plan.targets().size() < r) {
       throw quorumUnavailable("read", r, plan.targets().size());
     }
+    ReadPolicy reads = settings.reads();
+    long started = clock.monotonicMillis();
+    Consumer<Envelope> timedReply =
+        reads.fanout() == ReadPolicy.Fanout.QUORUM && reads.speculateAfterMillis() == ReadPolicy.ADAPTIVE
+            ? answer -> {
+                if (answer.hasGetResponse()) {
+                  speculation.record(clock.monotonicMillis() - started);
+                }
+                reply.accept(answer);
+              }
+            : reply;
     GetOperation op =
         new GetOperation(
             requestId,
             plan.targets(),
             r,
+            reads.firstAsked(r, plan.targets().size()),
             props.conflictMode(),
-            reply,
+            timedReply,
             (stale, merged) -> {
               if (settings.readRepair()) {
                 sendReplicaWrite(0, stale, bucket, request.getKey(), partition,
                     UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null);
               }
-            });
+            },
+            counters::countSpeculativeRead);
     long opId = operations.register(op, settings.requestTimeoutMillis());
     // The record comes from this node when it holds a replica: a local read moves no value.
     boolean target = plan.targets().contains(self);
@@ -152,6 +170,13 @@ public final class Coordinator {
                             .setPartition(partition)
                             .setDigestOnly(digestOnly))
                     .build()));
+    if (op.hasSpares() && reads.speculateAfterMillis() != ReadPolicy.NEVER) {
+      operations.remind(
+          opId,
+          reads.speculateAfterMillis() == ReadPolicy.ADAPTIVE
+              ? speculation.millis()
+              : reads.speculateAfterMillis());
+    }
   }
 
   private int partitionOf(int known, String bucket, ByteString key) {

@@ -16,6 +16,7 @@ public final class CoordinatorCounters {
   }
 
   private final LongAdder[] forwarded = new LongAdder[Op.values().length];
+  private final LongAdder speculativeReads = new LongAdder();
 
   public CoordinatorCounters() {
     for (int i = 0; i < forwarded.length; i++) {
@@ -35,5 +36,17 @@ public final class CoordinatorCounters {
 
   void countForwarded(Op op) {
     forwarded[op.ordinal()].increment();
+  }
+
+  /**
+   * Replicas gets read because the replicas they asked first had not answered in time
+   * (speculative reads; see {@link io.dynamo.core.node.ReadPolicy}).
+   */
+  public long speculativeReads() {
+    return speculativeReads.sum();
+  }
+
+  void countSpeculativeRead() {
+    speculativeReads.increment();
   }
 }

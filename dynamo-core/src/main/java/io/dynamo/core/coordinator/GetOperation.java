@@ -26,10 +26,15 @@ import java.util.function.Consumer;
  * stored record, the others only for its digest; when R replicas agree on the digest of a record
  * in hand, that record is the answer, so a get moves one value instead of N. A digest that
  * differs means the replicas diverged: every replica is then read in full, the first R records are
- * merged for the answer as in a plain quorum read, and once every replica answered (or the
+ * merged for the answer as in a plain quorum read, and once every replica asked answered (or the
  * deadline passed) the merged set is sent to each replica whose record differed (read repair).
  * Repair sends the merged set, which a replica merges into its own, so it never discards a sibling
  * a replica has and the others lack.
+ *
+ * <p>The first reads go to {@code firstAsked} of the targets (R, or all of them; see {@link
+ * ReadPolicy}). The others are spares: one is asked when a replica asked fails, and when the
+ * operation's reminder comes due before the answer (a speculative read), so a slow replica costs
+ * about one more round trip rather than the timeout.
  *
  * <p>Availability is that of a plain quorum read: if the replica asked for the record fails or is
  * slow, a record is asked of a replica that agreed instead, so any R answering replicas suffice.
@@ -43,9 +48,11 @@ final class GetOperation implements Operation {
   private final long requestId;
   private final List<NodeId> targets;
   private final int r;
+  private final int firstAsked;
   private final ConflictMode mode;
   private final Consumer<Envelope> reply;
   private final BiConsumer<NodeId, SiblingSet> repair;
+  private final Runnable speculated;
   private ReadSender sender;
 
   private final Map<NodeId, Long> digests = new LinkedHashMap<>();
@@ -54,6 +61,8 @@ final class GetOperation implements Operation {
   /** Replicas asked for the whole record whose answer has not arrived. */
   private final Set<NodeId> awaitingRecord = new HashSet<>();
   private final Set<NodeId> askedForRecord = new HashSet<>();
+  /** Every replica sent a read, for its digest or its record. */
+  private final Set<NodeId> asked = new HashSet<>();
   private boolean diverged;
   private boolean answered;
 
@@ -61,26 +70,54 @@ final class GetOperation implements Operation {
       long requestId,
       List<NodeId> targets,
       int r,
+      int firstAsked,
       ConflictMode mode,
       Consumer<Envelope> reply,
-      BiConsumer<NodeId, SiblingSet> repair) {
+      BiConsumer<NodeId, SiblingSet> repair,
+      Runnable speculated) {
+    if (firstAsked < Math.min(r, targets.size()) || firstAsked > targets.size()) {
+      throw new IllegalArgumentException(
+          "firstAsked must be between R and the targets: " + firstAsked + " of " + targets.size());
+    }
     this.requestId = requestId;
     this.targets = List.copyOf(targets);
     this.r = r;
+    this.firstAsked = firstAsked;
     this.mode = mode;
     this.reply = reply;
     this.repair = repair;
+    this.speculated = speculated;
   }
 
-  /** Sends the first reads: the record from {@code dataNode}, digests from the other targets. */
+  /**
+   * Sends the first reads: the record from {@code dataNode}, digests from the next targets in
+   * preference order until {@code firstAsked} replicas are asked.
+   */
   void start(NodeId dataNode, ReadSender sender) {
     this.sender = sender;
     askRecord(dataNode);
     for (NodeId node : targets) {
-      if (!node.equals(dataNode)) {
-        sender.read(node, true);
+      if (asked.size() >= firstAsked) {
+        break;
+      }
+      if (!asked.contains(node)) {
+        askDigest(node);
       }
     }
+  }
+
+  /** True while some target has not been asked: a speculative read has a replica to go to. */
+  boolean hasSpares() {
+    return asked.size() < targets.size();
+  }
+
+  /** The speculative read: the answer is late, so one more replica is asked. */
+  @Override
+  public boolean onReminder() {
+    if (!answered && askSpare()) {
+      speculated.run();
+    }
+    return false;
   }
 
   @Override
@@ -96,6 +133,9 @@ final class GetOperation implements Operation {
       failed.add(from);
       digests.remove(from);
       awaitingRecord.remove(from);
+      if (!answered) {
+        askSpare();
+      }
     } else if (!response.getRecord().isEmpty() || response.getDigest() == RecordDigest.ABSENT) {
       // A whole record; for an absent key a digest answer says as much as a record would.
       awaitingRecord.remove(from);
@@ -125,6 +165,9 @@ final class GetOperation implements Operation {
     } catch (MalformedVersionException e) {
       failed.add(from);
       digests.remove(from);
+      if (!answered) {
+        askSpare();
+      }
     }
   }
 
@@ -216,13 +259,39 @@ final class GetOperation implements Operation {
 
   private void askRecord(NodeId node) {
     if (askedForRecord.add(node)) {
+      asked.add(node);
       awaitingRecord.add(node);
       sender.read(node, false);
     }
   }
 
-  private boolean everyoneAnswered() {
+  private void askDigest(NodeId node) {
+    asked.add(node);
+    sender.read(node, true);
+  }
+
+  /**
+   * Asks the first target not asked yet, in preference order: for its record when none is in
+   * hand or on its way from a replica still counted (the one asked failed), else for its digest.
+   * False when every target was asked already.
+   */
+  private boolean askSpare() {
     for (NodeId node : targets) {
+      if (!asked.contains(node)) {
+        if (diverged || (records.isEmpty() && awaitingRecord.isEmpty())) {
+          askRecord(node);
+        } else {
+          askDigest(node);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every replica asked has answered, with a digest, a record or a failure. */
+  private boolean everyoneAnswered() {
+    for (NodeId node : asked) {
       if (!failed.contains(node) && !digests.containsKey(node)) {
         return false;
       }

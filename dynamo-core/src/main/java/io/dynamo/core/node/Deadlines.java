@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
@@ -42,11 +43,16 @@ final class Deadlines {
   void expire(long nowMillis, LongConsumer expired) {
     // Collected first: expiring may register new operations, which must not disturb the walk.
     List<Long> due = new ArrayList<>();
-    for (ArrayDeque<Entry> q : queues.values()) {
+    for (Iterator<ArrayDeque<Entry>> it = queues.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<Entry> q = it.next();
       Entry head;
       while ((head = q.peekFirst()) != null && head.deadline() <= nowMillis) {
         q.pollFirst();
         due.add(head.opId());
+      }
+      if (q.isEmpty()) {
+        // Delays that vary over time (speculative reads) would otherwise leave a queue each.
+        it.remove();
       }
     }
     for (long opId : due) {

@@ -20,6 +20,7 @@ public final class OperationTable {
   private final Scheduler scheduler;
   private final Map<Long, Operation> operations = new HashMap<>();
   private final Deadlines deadlines = new Deadlines();
+  private final Deadlines reminders = new Deadlines();
   private Scheduler.Cancellable timer;
   private long nextSequence = 1;
 
@@ -40,6 +41,20 @@ public final class OperationTable {
       arm(now);
     }
     return opId;
+  }
+
+  /**
+   * Calls the pending operation's {@link Operation#onReminder()} after {@code delayMillis}: for
+   * a step it takes only when its answers are slow, such as a speculative read. Kept like the
+   * deadlines, one FIFO queue per delay, so delays should come from a few distinct values.
+   */
+  public void remind(long opId, long delayMillis) {
+    long now = clock.monotonicMillis();
+    long before = earliest();
+    reminders.add(opId, delayMillis, now);
+    if (reminders.earliest() < before) {
+      arm(now);
+    }
   }
 
   public boolean isPending(long opId) {
@@ -67,12 +82,24 @@ public final class OperationTable {
     if (timer != null) {
       timer.cancel();
     }
-    timer = scheduler.schedule(Math.max(0, deadlines.earliest() - now), this::onDeadline);
+    timer = scheduler.schedule(Math.max(0, earliest() - now), this::onDeadline);
+  }
+
+  private long earliest() {
+    return Math.min(deadlines.earliest(), reminders.earliest());
   }
 
   private void onDeadline() {
     timer = null;
     long now = clock.monotonicMillis();
+    reminders.expire(
+        now,
+        opId -> {
+          Operation op = operations.get(opId);
+          if (op != null && op.onReminder()) {
+            operations.remove(opId);
+          }
+        });
     deadlines.expire(
         now,
         opId -> {
@@ -81,7 +108,7 @@ public final class OperationTable {
             op.onTimeout();
           }
         });
-    if (timer == null && deadlines.earliest() != Long.MAX_VALUE) {
+    if (timer == null && earliest() != Long.MAX_VALUE) {
       arm(now);
     }
   }

@@ -17,6 +17,7 @@ package io.dynamo.core.node;
  *     wait rather than the whole request
  * @param readRepair whether a get sends the merged versions to replicas that answered with older
  *     ones (off only to show that anti-entropy alone converges replicas)
+ * @param reads which replicas a get asks, and when it asks more
  */
 public record ProtocolSettings(
     long requestTimeoutMillis,
@@ -27,7 +28,8 @@ public record ProtocolSettings(
     int handoffRatePerSecond,
     boolean handoffEnabled,
     long forwardRetryMillis,
-    boolean readRepair) {
+    boolean readRepair,
+    ReadPolicy reads) {
   public static final ProtocolSettings DEFAULT = new ProtocolSettings(5_000, 50, 65_536);
 
   public ProtocolSettings {
@@ -50,6 +52,26 @@ public record ProtocolSettings(
       throw new IllegalArgumentException(
           "forwardRetryMillis must be positive and at most requestTimeoutMillis");
     }
+    if (reads == null) {
+      throw new IllegalArgumentException("reads must be given");
+    }
+  }
+
+  /** As the canonical constructor, with the default read policy. */
+  public ProtocolSettings(
+      long requestTimeoutMillis,
+      int maxClockEntries,
+      int maxKeyBytes,
+      long heartbeatIntervalMillis,
+      long handoffIntervalMillis,
+      int handoffRatePerSecond,
+      boolean handoffEnabled,
+      long forwardRetryMillis,
+      boolean readRepair) {
+    this(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, readRepair,
+        ReadPolicy.DEFAULT);
   }
 
   /** As the canonical constructor, with read repair on. */
@@ -70,13 +92,20 @@ public record ProtocolSettings(
   public ProtocolSettings withReadRepair(boolean on) {
     return new ProtocolSettings(
         requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
-        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, on);
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, on, reads);
+  }
+
+  public ProtocolSettings withReads(ReadPolicy policy) {
+    return new ProtocolSettings(
+        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, readRepair,
+        policy);
   }
 
   public ProtocolSettings withHandoff(boolean on) {
     return new ProtocolSettings(
         requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
-        handoffIntervalMillis, handoffRatePerSecond, on, forwardRetryMillis, readRepair);
+        handoffIntervalMillis, handoffRatePerSecond, on, forwardRetryMillis, readRepair, reads);
   }
 
   /** As the canonical constructor, retrying a forward after a fifth of the request timeout. */

@@ -36,12 +36,106 @@ class GetOperationTest {
   private final List<Envelope> replies = new ArrayList<>();
   private final Map<NodeId, SiblingSet> repairs = new LinkedHashMap<>();
   private final List<String> reads = new ArrayList<>();
+  private int speculated;
+  /** Asks every replica at once (read.fanout=all). */
   private final GetOperation op =
       new GetOperation(
-          7, List.of(A, B, C), 2, ConflictMode.SIBLINGS, replies::add, repairs::put);
+          7, List.of(A, B, C), 2, 3, ConflictMode.SIBLINGS, replies::add, repairs::put,
+          () -> speculated++);
+  /** Asks R replicas first (read.fanout=quorum); C is the spare. */
+  private final GetOperation quorumOp =
+      new GetOperation(
+          7, List.of(A, B, C), 2, 2, ConflictMode.SIBLINGS, replies::add, repairs::put,
+          () -> speculated++);
 
   private void start() {
     op.start(A, (node, digestOnly) -> reads.add(node + (digestOnly ? ":digest" : ":record")));
+  }
+
+  private void startQuorum() {
+    quorumOp.start(A, (node, digestOnly) -> reads.add(node + (digestOnly ? ":digest" : ":record")));
+  }
+
+  @Test
+  void aQuorumReadAsksOnlyRReplicasAndIsDoneWhenTheyAgree() {
+    startQuorum();
+    assertThat(reads).containsExactly("a:record", "b:digest");
+    assertThat(quorumOp.hasSpares()).isTrue();
+    assertThat(quorumOp.onMessage(A, record(SiblingSet.of(V2)))).isFalse();
+    assertThat(quorumOp.onMessage(B, digest(SiblingSet.of(V2)))).isTrue();
+    assertThat(values()).containsExactly("two");
+    assertThat(reads).hasSize(2);
+    assertThat(repairs).isEmpty();
+  }
+
+  @Test
+  void aLateAnswerAsksTheSpareForItsDigestOnce() {
+    startQuorum();
+    quorumOp.onMessage(A, record(SiblingSet.of(V2)));
+    assertThat(quorumOp.onReminder()).isFalse();
+    assertThat(reads).containsExactly("a:record", "b:digest", "c:digest");
+    assertThat(speculated).isEqualTo(1);
+    assertThat(quorumOp.onMessage(C, digest(SiblingSet.of(V2)))).isFalse();
+    assertThat(values()).containsExactly("two");
+    assertThat(quorumOp.onMessage(B, digest(SiblingSet.of(V2))))
+        .as("done once every replica asked answered")
+        .isTrue();
+    quorumOp.onReminder();
+    assertThat(reads).hasSize(3);
+    assertThat(speculated).isEqualTo(1);
+  }
+
+  @Test
+  void aReminderAfterTheAnswerAsksNobody() {
+    startQuorum();
+    quorumOp.onMessage(A, record(SiblingSet.of(V2)));
+    quorumOp.onMessage(B, digest(SiblingSet.of(V2)));
+    quorumOp.onReminder();
+    assertThat(reads).hasSize(2);
+    assertThat(speculated).isZero();
+  }
+
+  @Test
+  void aReadOfEveryReplicaHasNoSpareToSpeculateWith() {
+    start();
+    assertThat(op.hasSpares()).isFalse();
+    op.onReminder();
+    assertThat(reads).hasSize(3);
+    assertThat(speculated).isZero();
+  }
+
+  @Test
+  void aFailedDigestReplicaIsReplacedByTheSpareAtOnce() {
+    startQuorum();
+    quorumOp.onMessage(A, record(SiblingSet.of(V2)));
+    quorumOp.onMessage(B, failure());
+    assertThat(reads).containsExactly("a:record", "b:digest", "c:digest");
+    assertThat(quorumOp.onMessage(C, digest(SiblingSet.of(V2)))).isTrue();
+    assertThat(values()).containsExactly("two");
+    assertThat(speculated).as("a failure is not a speculation").isZero();
+  }
+
+  @Test
+  void aFailedRecordReplicaIsReplacedByTheSpareForItsRecord() {
+    startQuorum();
+    quorumOp.onMessage(A, failure());
+    assertThat(reads).containsExactly("a:record", "b:digest", "c:record");
+    quorumOp.onMessage(B, digest(SiblingSet.of(V2)));
+    assertThat(quorumOp.onMessage(C, record(SiblingSet.of(V2)))).isTrue();
+    assertThat(values()).containsExactly("two");
+  }
+
+  @Test
+  void divergenceInAQuorumReadReadsEveryReplicaAndRepairsEachStaleOne() {
+    startQuorum();
+    quorumOp.onMessage(A, record(SiblingSet.of(V2)));
+    quorumOp.onMessage(B, digest(SiblingSet.of(V1)));
+    assertThat(reads).contains("b:record", "c:record");
+    quorumOp.onMessage(B, record(SiblingSet.of(V1)));
+    assertThat(values()).containsExactly("two");
+    assertThat(quorumOp.onMessage(C, record(SiblingSet.of(V1)))).isTrue();
+    assertThat(repairs).containsOnlyKeys(B, C);
+    assertThat(repairs.values()).allMatch(SiblingSet.of(V2)::equals);
   }
 
   @Test

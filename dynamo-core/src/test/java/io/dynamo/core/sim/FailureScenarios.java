@@ -1,6 +1,7 @@
 package io.dynamo.core.sim;
 
 import com.google.protobuf.ByteString;
+import io.dynamo.core.node.ReadPolicy;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.ring.Ring;
 import io.dynamo.core.storage.DataKey;
@@ -65,8 +66,21 @@ final class FailureScenarios {
       boolean powerLoss,
       boolean handoff,
       int shards) {
+    return run(seed, trace, durability, powerLoss, handoff, shards, ReadPolicy.DEFAULT);
+  }
+
+  /** As above, with gets asking replicas as {@code reads} says. */
+  static Outcome run(
+      long seed,
+      SimulatedTrace trace,
+      SimulatedDisk.Durability durability,
+      boolean powerLoss,
+      boolean handoff,
+      int shards,
+      ReadPolicy reads) {
     Random random = new Random(seed);
-    SimulationConfig config = SimulationConfig.failurePath(random, 0.05, handoff).withShards(shards);
+    SimulationConfig base = SimulationConfig.failurePath(random, 0.05, handoff).withShards(shards);
+    SimulationConfig config = base.withSettings(base.settings().withReads(reads));
     long flushDelay = 100 + random.nextInt(2_000);
     SimulatedCluster cluster = SimulatedCluster.withDisks(config, random, trace, durability, flushDelay);
     cluster.note(durability + " disks, flush delay " + flushDelay + " ms, handoff " + (handoff ? "on" : "off")

@@ -4,12 +4,15 @@ import com.google.protobuf.ByteString;
 import io.dynamo.core.cluster.MemberStatus;
 import io.dynamo.core.cluster.RingState;
 import io.dynamo.core.membership.StagedChange;
+import io.dynamo.core.node.ReadPolicy;
 import io.dynamo.core.ring.NodeId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -33,9 +36,31 @@ class MembershipSimulationTest {
     return SimulationSeeds.forEach(getClass(), 10, MembershipSimulationTest::seedJoin);
   }
 
+  /**
+   * With {@code read.fanout=quorum} this seed loses an acknowledged write: n3, paused through the
+   * commit of n1's leave, coordinates a put with its old ring, whose home replicas for the key are
+   * still n1, n3 and n4. The copy to n4 is dropped; n1, leaving, has already handed the partition
+   * to its new owner but still takes and acknowledges the copy, so W = 2 is met by n3 and n1. Then
+   * n1 finishes leaving and is stopped before its copy of a partition it no longer owns is handed
+   * over, and n3 dies for good and is removed. With every replica read (the default), a later get
+   * read-repairs the write onto the new owners first and the seed passes; with quorum reads
+   * nothing does. A node should not count towards a write quorum for a partition it has handed
+   * away (or should hand such a write on before it may stop).
+   */
+  @Disabled("membership gap that read repair of every replica hides; see the comment")
+  @Test
+  void seed8LeaverAcknowledgesAWriteForAPartitionItHandedAway() {
+    SimulationSeeds.run(getClass(), 8, seed -> lifecycle(seed, ReadPolicy.QUORUM));
+  }
+
   private static void lifecycle(long seed) {
+    lifecycle(seed, ReadPolicy.DEFAULT);
+  }
+
+  private static void lifecycle(long seed, ReadPolicy reads) {
     Random random = new Random(seed);
-    SimulationConfig config = MembershipScenarios.config(random, 4, 0.05);
+    SimulationConfig base = MembershipScenarios.config(random, 4, 0.05);
+    SimulationConfig config = base.withSettings(base.settings().withReads(reads));
     SimulatedCluster cluster = SimulatedCluster.withMembership(config, random, new SimulatedTrace(false));
     List<String> problems = new ArrayList<>();
     cluster.runFor(1_000);

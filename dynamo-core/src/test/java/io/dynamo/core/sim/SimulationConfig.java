@@ -104,6 +104,12 @@ public record SimulationConfig(
         settings, clientTimeoutMillis, failureDetector, shards);
   }
 
+  public SimulationConfig withSettings(ProtocolSettings newSettings) {
+    return new SimulationConfig(
+        nodes, partitions, n, r, w, network, storageMinDelayMillis, storageMaxDelayMillis,
+        newSettings, clientTimeoutMillis, failureDetector, shards);
+  }
+
   public SimulationConfig withShards(int newShards) {
     return new SimulationConfig(
         nodes, partitions, n, r, w, network, storageMinDelayMillis, storageMaxDelayMillis,

@@ -6,6 +6,7 @@ import io.dynamo.core.node.BucketProperties;
 import io.dynamo.core.node.BucketTable;
 import io.dynamo.core.storage.KeyLimits;
 import io.dynamo.core.node.ProtocolSettings;
+import io.dynamo.core.node.ReadPolicy;
 import io.dynamo.core.ring.NodeId;
 import io.dynamo.core.version.ConflictMode;
 import io.dynamo.server.storage.RocksDbTuning;
@@ -124,10 +125,18 @@ public final class ConfigLoader {
           "request.forward-retry: must not exceed request.timeout (" + timeoutMillis + " ms): "
               + forwardRetryMillis + " ms");
     }
+    ReadPolicy.Fanout fanout = optional("read.fanout", ConfigLoader::fanout, ReadPolicy.DEFAULT.fanout());
+    long speculateAfter = optional("read.speculative-retry", ConfigLoader::speculation, ReadPolicy.ADAPTIVE);
+    if (speculateAfter > timeoutMillis) {
+      throw new ConfigException(
+          "read.speculative-retry: must not exceed request.timeout (" + timeoutMillis + " ms): "
+              + speculateAfter + " ms");
+    }
     ProtocolSettings protocol =
         new ProtocolSettings(
             timeoutMillis, maxClockEntries, (int) maxKey, heartbeat.toMillis(),
-            handoffInterval.toMillis(), handoffRate, handoff, forwardRetryMillis, readRepair);
+            handoffInterval.toMillis(), handoffRate, handoff, forwardRetryMillis, readRepair,
+            new ReadPolicy(fanout, speculateAfter));
     double threshold =
         optional("failure-detector.phi-threshold", ConfigLoader::positiveDouble, 8.0);
     Duration pause =
@@ -332,6 +341,29 @@ public final class ConfigLoader {
       }
     }
     return List.copyOf(out);
+  }
+
+  private static ReadPolicy.Fanout fanout(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "quorum" -> ReadPolicy.Fanout.QUORUM;
+      case "all" -> ReadPolicy.Fanout.ALL;
+      default -> throw new IllegalArgumentException("must be quorum or all: " + text);
+    };
+  }
+
+  /** auto (the recent 99th percentile), never, or a positive duration, in milliseconds. */
+  private static long speculation(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "auto" -> ReadPolicy.ADAPTIVE;
+      case "never" -> ReadPolicy.NEVER;
+      default -> {
+        Duration d = Units.duration(text);
+        if (d.toMillis() < 1) {
+          throw new IllegalArgumentException("must be auto, never or at least 1ms: " + text);
+        }
+        yield d.toMillis();
+      }
+    };
   }
 
   private static boolean joinMode(String text) {

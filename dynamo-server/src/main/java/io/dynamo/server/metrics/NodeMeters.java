@@ -58,6 +58,9 @@ final class NodeMeters {
           .tag("op", op.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
+    counter(registry, s, "dynamo.reads.speculative",
+        "replicas gets read because the replicas asked first had not answered in time",
+        NodeSources::speculativeReads);
     gauge(registry, s, "dynamo.storage.queue.depth",
         "storage tasks waiting for a storage thread (0 with storage.threads=0)",
         NodeSources::storageQueueDepth);

@@ -19,6 +19,8 @@ import java.util.function.ToLongFunction;
  * @param peerPendingFrameBytes bytes peer connections hold in incomplete frames
  * @param forwarded requests not sent straight to the key's replicas, by operation
  *     ({@link CoordinatorCounters#forwarded})
+ * @param speculativeReads replicas gets read because those asked first were slow
+ *     ({@link CoordinatorCounters#speculativeReads})
  * @param storageQueueDepth storage tasks waiting for a storage thread
  * @param shards the number of protocol shards
  * @param shardPendingTasks tasks queued on a shard's loop, by shard index
@@ -33,6 +35,7 @@ public record NodeSources(
     LongSupplier clientPendingFrameBytes,
     LongSupplier peerPendingFrameBytes,
     ToLongFunction<CoordinatorCounters.Op> forwarded,
+    LongSupplier speculativeReads,
     LongSupplier storageQueueDepth,
     int shards,
     IntToLongFunction shardPendingTasks,
