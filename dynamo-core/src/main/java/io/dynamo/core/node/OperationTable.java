@@ -21,6 +21,10 @@ public final class OperationTable {
   private final Map<Long, Operation> operations = new HashMap<>();
   private final Deadlines deadlines = new Deadlines();
   private final Deadlines reminders = new Deadlines();
+  /** The earliest queued reminder, or Long.MAX_VALUE: checked on every message, so kept at hand. */
+  private long nextReminder = Long.MAX_VALUE;
+  private Scheduler.Cancellable reminderTimer;
+  private long reminderTimerAt;
   private Scheduler.Cancellable timer;
   private long nextSequence = 1;
 
@@ -36,6 +40,7 @@ public final class OperationTable {
     long opId = nextSequence++ * shards + shard;
     operations.put(opId, op);
     long now = clock.monotonicMillis();
+    remindDue(now);
     // The timer always stands at the earliest queued deadline; only an earlier one moves it.
     if (deadlines.add(opId, timeoutMillis, now)) {
       arm(now);
@@ -44,17 +49,59 @@ public final class OperationTable {
   }
 
   /**
-   * Calls the pending operation's {@link Operation#onReminder()} after {@code delayMillis}: for
-   * a step it takes only when its answers are slow, such as a speculative read. Kept like the
-   * deadlines, one FIFO queue per delay, so delays should come from a few distinct values.
+   * Calls the pending operation's {@link Operation#onReminder()} after about {@code delayMillis}:
+   * for a step it takes only when its answers are slow, such as a speculative read. Reminders are
+   * kept like the deadlines, one FIFO queue per delay (so delays should come from a few distinct
+   * values), and come due as the shard's traffic passes ({@link #register}, {@link #deliver}): a
+   * timer per reminder would wake the loop about once per request. A coarse timer, on {@value
+   * #REMINDER_TICK_MILLIS} ms ticks, covers a quiet shard.
    */
   public void remind(long opId, long delayMillis) {
     long now = clock.monotonicMillis();
-    long before = earliest();
     reminders.add(opId, delayMillis, now);
-    if (reminders.earliest() < before) {
-      arm(now);
+    nextReminder = reminders.earliest();
+    if (reminderTimer == null || tickAfter(nextReminder) < reminderTimerAt) {
+      if (reminderTimer != null) {
+        reminderTimer.cancel();
+      }
+      armReminders(now);
     }
+  }
+
+  /** How coarse the timer for reminders is on a shard without traffic. */
+  static final long REMINDER_TICK_MILLIS = 10;
+
+  private void armReminders(long now) {
+    reminderTimerAt = tickAfter(nextReminder);
+    reminderTimer = scheduler.schedule(Math.max(0, reminderTimerAt - now), this::onReminderTick);
+  }
+
+  private static long tickAfter(long time) {
+    return (time / REMINDER_TICK_MILLIS + 1) * REMINDER_TICK_MILLIS;
+  }
+
+  private void onReminderTick() {
+    reminderTimer = null;
+    long now = clock.monotonicMillis();
+    remindDue(now);
+    if (nextReminder != Long.MAX_VALUE) {
+      armReminders(now);
+    }
+  }
+
+  private void remindDue(long now) {
+    if (nextReminder > now) {
+      return;
+    }
+    reminders.expire(
+        now,
+        opId -> {
+          Operation op = operations.get(opId);
+          if (op != null && op.onReminder()) {
+            operations.remove(opId);
+          }
+        });
+    nextReminder = reminders.earliest();
   }
 
   public boolean isPending(long opId) {
@@ -63,6 +110,9 @@ public final class OperationTable {
 
   /** Hands a peer's answer to its operation; forgets the operation once it says it is done. */
   public void deliver(NodeId from, long opId, Envelope message) {
+    if (nextReminder != Long.MAX_VALUE) {
+      remindDue(clock.monotonicMillis());
+    }
     Operation op = operations.get(opId);
     if (op != null && op.onMessage(from, message)) {
       operations.remove(opId);
@@ -82,24 +132,12 @@ public final class OperationTable {
     if (timer != null) {
       timer.cancel();
     }
-    timer = scheduler.schedule(Math.max(0, earliest() - now), this::onDeadline);
-  }
-
-  private long earliest() {
-    return Math.min(deadlines.earliest(), reminders.earliest());
+    timer = scheduler.schedule(Math.max(0, deadlines.earliest() - now), this::onDeadline);
   }
 
   private void onDeadline() {
     timer = null;
     long now = clock.monotonicMillis();
-    reminders.expire(
-        now,
-        opId -> {
-          Operation op = operations.get(opId);
-          if (op != null && op.onReminder()) {
-            operations.remove(opId);
-          }
-        });
     deadlines.expire(
         now,
         opId -> {
@@ -108,7 +146,7 @@ public final class OperationTable {
             op.onTimeout();
           }
         });
-    if (timer == null && earliest() != Long.MAX_VALUE) {
+    if (timer == null && deadlines.earliest() != Long.MAX_VALUE) {
       arm(now);
     }
   }

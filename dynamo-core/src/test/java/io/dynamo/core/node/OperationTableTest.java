@@ -11,19 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class OperationTableTest {
   private long now;
-  /** The one timer the table keeps: its due time and task, or null. */
-  private long timerDue;
-  private Runnable timerTask;
+  private record Timer(long due, Runnable task, boolean[] cancelled) {}
+  private final List<Timer> timers = new ArrayList<>();
   private final Scheduler scheduler =
       (delay, task) -> {
-        long due = now + delay;
-        timerDue = due;
-        timerTask = task;
-        return () -> {
-          if (timerTask == task && timerDue == due) {
-            timerTask = null;
-          }
-        };
+        Timer t = new Timer(now + delay, task, new boolean[1]);
+        timers.add(t);
+        return () -> t.cancelled()[0] = true;
       };
   private final OperationTable table = new OperationTable(0, 1, () -> now, scheduler);
   private final List<String> events = new ArrayList<>();
@@ -55,27 +49,52 @@ class OperationTableTest {
     }
   }
 
+  /** Runs the timers due up to {@code time} in order of their due times. */
   private void advanceTo(long time) {
-    while (timerTask != null && timerDue <= time) {
-      now = timerDue;
-      Runnable task = timerTask;
-      timerTask = null;
-      task.run();
+    while (true) {
+      Timer next = null;
+      for (Timer t : timers) {
+        if (!t.cancelled()[0] && t.due() <= time && (next == null || t.due() < next.due())) {
+          next = t;
+        }
+      }
+      if (next == null) {
+        break;
+      }
+      timers.remove(next);
+      now = next.due();
+      next.task().run();
     }
     now = time;
   }
 
   @Test
-  void aReminderComesBeforeTheDeadlineAndLeavesTheOperationPending() {
+  void aQuietShardsReminderComesOnTheNextTickAndLeavesTheOperationPending() {
     long id = table.register(new Recording("get", false), 1_000);
     table.remind(id, 5);
-    assertThat(timerDue).as("the timer moves to the earlier reminder").isEqualTo(5);
-    advanceTo(5);
-    assertThat(events).containsExactly("get reminder at 5");
+    advanceTo(9);
+    assertThat(events).as("no traffic: the coarse timer's tick").isEmpty();
+    advanceTo(OperationTable.REMINDER_TICK_MILLIS);
+    assertThat(events).containsExactly("get reminder at 10");
     assertThat(table.isPending(id)).isTrue();
     advanceTo(1_000);
-    assertThat(events).containsExactly("get reminder at 5", "get timeout at 1000");
+    assertThat(events).containsExactly("get reminder at 10", "get timeout at 1000");
     assertThat(table.isPending(id)).isFalse();
+  }
+
+  @Test
+  void trafficDeliversDueRemindersBeforeTheTick() {
+    long id = table.register(new Recording("get", false), 1_000);
+    table.remind(id, 2);
+    long other = table.register(new Recording("other", false), 1_000);
+    now = 1;
+    table.deliver(NodeId.of("b"), other, Envelope.getDefaultInstance());
+    assertThat(events).containsExactly("other message");
+    now = 3;
+    table.register(new Recording("third", false), 1_000);
+    assertThat(events).containsExactly("other message", "get reminder at 3");
+    advanceTo(20);
+    assertThat(events).as("reminded once").containsExactly("other message", "get reminder at 3");
   }
 
   @Test
@@ -92,7 +111,7 @@ class OperationTableTest {
     long id = table.register(new Recording("get", true), 1_000);
     table.remind(id, 5);
     advanceTo(1_000);
-    assertThat(events).containsExactly("get reminder at 5");
+    assertThat(events).containsExactly("get reminder at 10");
     assertThat(table.size()).isZero();
   }
 
@@ -103,8 +122,10 @@ class OperationTableTest {
     now = 10;
     long fast = table.register(new Recording("fast", false), 1_000);
     table.remind(fast, 2);
-    assertThat(timerDue).isEqualTo(12);
+    now = 12;
+    table.register(new Recording("traffic", false), 1_000);
+    assertThat(events).containsExactly("fast reminder at 12");
     advanceTo(40);
-    assertThat(events).containsExactly("fast reminder at 12", "slow reminder at 30");
+    assertThat(events).containsExactly("fast reminder at 12", "slow reminder at 40");
   }
 }

@@ -3,6 +3,7 @@ package io.dynamo.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynamo.core.node.ReadPolicy;
 import io.dynamo.core.version.ConflictMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,6 +116,25 @@ class ConfigLoaderTest {
     assertThat(c.buckets().propertiesOf("sessions").conflictMode())
         .isEqualTo(ConflictMode.LAST_WRITE_WINS);
     assertThat(c.buckets().propertiesOf("other").n()).isEqualTo(3);
+  }
+
+  @Test
+  void readsAskEveryReplicaByDefaultAndQuorumReadsSpeculate() {
+    assertThat(ConfigLoader.from(valid(), Path.of(".")).protocol().reads()).isEqualTo(ReadPolicy.DEFAULT);
+    assertThat(ReadPolicy.DEFAULT.fanout()).isEqualTo(ReadPolicy.Fanout.ALL);
+    Properties p = valid();
+    p.setProperty("read.fanout", "quorum");
+    assertThat(ConfigLoader.from(p, Path.of(".")).protocol().reads())
+        .isEqualTo(new ReadPolicy(ReadPolicy.Fanout.QUORUM, ReadPolicy.ADAPTIVE));
+    p.setProperty("read.speculative-retry", "15ms");
+    assertThat(ConfigLoader.from(p, Path.of(".")).protocol().reads().speculateAfterMillis()).isEqualTo(15);
+    p.setProperty("read.speculative-retry", "never");
+    assertThat(ConfigLoader.from(p, Path.of(".")).protocol().reads().speculateAfterMillis())
+        .isEqualTo(ReadPolicy.NEVER);
+    assertError("read.fanout", "some");
+    assertError("read.speculative-retry", "0ms");
+    assertError("read.speculative-retry", "10s");
+    assertError("read.speculative-retry", "soon");
   }
 
   @Test
