@@ -20,7 +20,10 @@ public record ReadPolicy(Fanout fanout, long speculateAfterMillis) {
   /** Never speculate: a further replica is asked only when one asked fails or digests differ. */
   public static final long NEVER = -1;
 
-  /** Every replica, as the Dynamo paper reads; speculation, if switched to QUORUM, adaptive. */
+  /**
+   * Every replica, as the Dynamo paper reads: with replicas on shared cores answering from cache,
+   * QUORUM measured slower (docs/performance.md), and ALL's read repair reaches every replica.
+   */
   public static final ReadPolicy DEFAULT = new ReadPolicy(Fanout.ALL, ADAPTIVE);
   public static final ReadPolicy QUORUM = new ReadPolicy(Fanout.QUORUM, ADAPTIVE);
 
