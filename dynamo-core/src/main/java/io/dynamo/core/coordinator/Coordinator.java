@@ -340,8 +340,9 @@ public final class Coordinator {
           ByteString record = UnsafeByteOperations.unsafeWrap(written.record());
           for (NodeId node : plan.targets()) {
             if (!node.equals(self)) {
-              sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record,
-                  plan.hintTarget(node));
+              NodeId standsInFor = plan.hintTarget(node);
+              host.send(node, Replies.replicaWrite(opId, command.bucket(), command.key(), partition,
+                  record, standsInFor, standsInFor == null));
             }
           }
           for (NodeId node : extras) {

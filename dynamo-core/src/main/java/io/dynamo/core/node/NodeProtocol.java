@@ -102,7 +102,7 @@ public final class NodeProtocol implements OperationHost {
             self, views, buckets, settings, clock, scheduler, storage, replica, this, operations,
             monitor::isUp);
     ReplicaService replicas =
-        new ReplicaService(views, buckets, settings, clock, storage, replica, this, remoteWarnings);
+        new ReplicaService(self, views, buckets, settings, clock, storage, replica, this, remoteWarnings);
     this.handoff = new HintedHandoff(self, views, buckets, clock, replica, storage, this, settings);
     this.operator = new OperatorRequests(this, views, buckets, settings, clock, storage, replica);
     routes

@@ -39,13 +39,21 @@ public final class Replies {
    */
   public static Envelope replicaWrite(
       long opId, String bucket, ByteString key, int partition, ByteString record, NodeId hintFor) {
+    return replicaWrite(opId, bucket, key, partition, record, hintFor, false);
+  }
+
+  /** As above; {@code homeCopy} for a copy a coordinator counts as a home replica's. */
+  public static Envelope replicaWrite(
+      long opId, String bucket, ByteString key, int partition, ByteString record, NodeId hintFor,
+      boolean homeCopy) {
     ReplicaWriteRequest.Builder write =
         ReplicaWriteRequest.newBuilder()
             .setOpId(opId)
             .setBucket(bucket)
             .setKey(key)
             .setPartition(partition)
-            .setRecord(record);
+            .setRecord(record)
+            .setHomeCopy(homeCopy);
     if (hintFor != null) {
       write.setHintFor(hintFor.value());
     }

@@ -19,6 +19,7 @@ import io.dynamo.core.storage.DataKey;
 import io.dynamo.core.storage.LocalReplica;
 import io.dynamo.core.version.MalformedVersionException;
 import io.dynamo.core.version.RecordDigest;
+import io.dynamo.core.view.ClusterView;
 import io.dynamo.core.view.ViewHolder;
 import io.dynamo.proto.v1.ReplicaReadRequest;
 import io.dynamo.proto.v1.ReplicaReadResponse;
@@ -31,6 +32,7 @@ import io.dynamo.proto.v1.StatusCode;
  * send to its copy of the data. Everything a peer sends is checked before it reaches storage.
  */
 public final class ReplicaService {
+  private final NodeId self;
   private final ViewHolder views;
   private final BucketTable buckets;
   private final ProtocolSettings settings;
@@ -42,6 +44,7 @@ public final class ReplicaService {
   private final RateLimitedLog remoteWarnings;
 
   public ReplicaService(
+      NodeId self,
       ViewHolder views,
       BucketTable buckets,
       ProtocolSettings settings,
@@ -50,6 +53,7 @@ public final class ReplicaService {
       LocalReplica replica,
       OperationHost host,
       RateLimitedLog remoteWarnings) {
+    this.self = self;
     this.views = views;
     this.buckets = buckets;
     this.settings = settings;
@@ -128,6 +132,18 @@ public final class ReplicaService {
       return;
     }
     DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
+    if (request.getHomeCopy() && hintFor == null && !holds(dataKey.partition(), props.n())) {
+      // A coordinator with an older ring thinks this node a home replica of a partition it has
+      // handed away (or not taken yet). Acknowledged here, the write would count towards W on a
+      // node that may leave and be stopped before its copy is handed on: refused, the coordinator
+      // counts a failure. Read repairs and hint deliveries are taken as before: they count towards
+      // nothing, and may be how a write reaches the partition's owners.
+      b.setCode(StatusCode.NOT_A_REPLICA)
+          .setError(self + " does not hold partition " + dataKey.partition() + " in its view "
+              + views.current().version());
+      host.send(from, Replies.envelope(0).setReplicaWriteResponse(b).build());
+      return;
+    }
     long now = clock.currentTimeMillis();
     byte[] record = request.getRecord().toByteArray();
     storage.execute(
@@ -158,6 +174,13 @@ public final class ReplicaService {
       partition = ring().partitionOf(bucket, raw);
     }
     return new DataKey(partition, bucket, raw);
+  }
+
+  /** Whether this node is a home replica of {@code partition} for N copies, or a move's writer. */
+  private boolean holds(int partition, int n) {
+    ClusterView view = views.current();
+    return view.ring().preferenceList(partition, n).contains(self)
+        || view.extraWriters(partition).contains(self);
   }
 
   /** The ring of the current view: read per request, never kept. */
