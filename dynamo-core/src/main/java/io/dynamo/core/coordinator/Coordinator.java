@@ -124,15 +124,9 @@ public final class Coordinator {
       throw quorumUnavailable("read", r, plan.targets().size());
     }
     ReadPolicy reads = settings.reads();
-    long started = clock.monotonicMillis();
     Consumer<Envelope> timedReply =
         reads.fanout() == ReadPolicy.Fanout.QUORUM && reads.speculateAfterMillis() == ReadPolicy.ADAPTIVE
-            ? answer -> {
-                if (answer.hasGetResponse()) {
-                  speculation.record(clock.monotonicMillis() - started);
-                }
-                reply.accept(answer);
-              }
+            ? timed(reply)
             : reply;
     GetOperation op =
         new GetOperation(
@@ -145,7 +139,7 @@ public final class Coordinator {
             (stale, merged) -> {
               if (settings.readRepair()) {
                 sendReplicaWrite(0, stale, bucket, request.getKey(), partition,
-                    UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null);
+                    UnsafeByteOperations.unsafeWrap(VersionCodec.encodeSiblings(merged)), null, false);
               }
             },
             counters::countSpeculativeRead);
@@ -177,6 +171,17 @@ public final class Coordinator {
               ? speculation.millis()
               : reads.speculateAfterMillis());
     }
+  }
+
+  /** {@code reply}, recording how long an answered get took into the speculation delay. */
+  private Consumer<Envelope> timed(Consumer<Envelope> reply) {
+    long started = clock.monotonicMillis();
+    return answer -> {
+      if (answer.hasGetResponse()) {
+        speculation.record(clock.monotonicMillis() - started);
+      }
+      reply.accept(answer);
+    };
   }
 
   private int partitionOf(int known, String bucket, ByteString key) {
@@ -341,12 +346,12 @@ public final class Coordinator {
           for (NodeId node : plan.targets()) {
             if (!node.equals(self)) {
               NodeId standsInFor = plan.hintTarget(node);
-              host.send(node, Replies.replicaWrite(opId, command.bucket(), command.key(), partition,
-                  record, standsInFor, standsInFor == null));
+              sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record,
+                  standsInFor, standsInFor == null);
             }
           }
           for (NodeId node : extras) {
-            sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record, null);
+            sendReplicaWrite(opId, node, command.bucket(), command.key(), partition, record, null, false);
           }
         });
   }
@@ -428,10 +433,11 @@ public final class Coordinator {
     }
   }
 
+  /** {@code homeCopy}: counted towards W as a home replica's copy (see ReplicaWriteRequest). */
   private void sendReplicaWrite(
       long opId, NodeId to, String bucket, ByteString key, int partition, ByteString record,
-      NodeId hintFor) {
-    host.send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor));
+      NodeId hintFor, boolean homeCopy) {
+    host.send(to, Replies.replicaWrite(opId, bucket, key, partition, record, hintFor, homeCopy));
   }
 
   /** The nodes besides the plan's targets that writes of {@code partition} go to now. */

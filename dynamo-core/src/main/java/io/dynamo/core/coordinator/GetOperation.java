@@ -130,12 +130,7 @@ final class GetOperation implements Operation {
     }
     ReplicaReadResponse response = message.getReplicaReadResponse();
     if (response.getCode() != StatusCode.OK) {
-      failed.add(from);
-      digests.remove(from);
-      awaitingRecord.remove(from);
-      if (!answered) {
-        askSpare();
-      }
+      failed(from);
     } else if (!response.getRecord().isEmpty() || response.getDigest() == RecordDigest.ABSENT) {
       // A whole record; for an absent key a digest answer says as much as a record would.
       awaitingRecord.remove(from);
@@ -163,11 +158,17 @@ final class GetOperation implements Operation {
       records.put(from, set);
       digests.put(from, digest);
     } catch (MalformedVersionException e) {
-      failed.add(from);
-      digests.remove(from);
-      if (!answered) {
-        askSpare();
-      }
+      failed(from);
+    }
+  }
+
+  /** A replica failed: it counts no more, and a spare takes its place while no answer was given. */
+  private void failed(NodeId from) {
+    failed.add(from);
+    digests.remove(from);
+    awaitingRecord.remove(from);
+    if (!answered) {
+      askSpare();
     }
   }
 

@@ -57,24 +57,7 @@ public record ProtocolSettings(
     }
   }
 
-  /** As the canonical constructor, with the default read policy. */
-  public ProtocolSettings(
-      long requestTimeoutMillis,
-      int maxClockEntries,
-      int maxKeyBytes,
-      long heartbeatIntervalMillis,
-      long handoffIntervalMillis,
-      int handoffRatePerSecond,
-      boolean handoffEnabled,
-      long forwardRetryMillis,
-      boolean readRepair) {
-    this(
-        requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
-        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, readRepair,
-        ReadPolicy.DEFAULT);
-  }
-
-  /** As the canonical constructor, with read repair on. */
+  /** As the canonical constructor, with read repair on and the default read policy. */
   public ProtocolSettings(
       long requestTimeoutMillis,
       int maxClockEntries,
@@ -86,7 +69,8 @@ public record ProtocolSettings(
       long forwardRetryMillis) {
     this(
         requestTimeoutMillis, maxClockEntries, maxKeyBytes, heartbeatIntervalMillis,
-        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, true);
+        handoffIntervalMillis, handoffRatePerSecond, handoffEnabled, forwardRetryMillis, true,
+        ReadPolicy.DEFAULT);
   }
 
   public ProtocolSettings withReadRepair(boolean on) {

@@ -132,7 +132,7 @@ public final class ReplicaService {
       return;
     }
     DataKey dataKey = dataKey(request.getPartition(), request.getBucket(), request.getKey());
-    if (request.getHomeCopy() && hintFor == null && !holds(dataKey.partition(), props.n())) {
+    if (request.getHomeCopy() && !holds(dataKey.partition(), props.n())) {
       // A coordinator with an older ring thinks this node a home replica of a partition it has
       // handed away (or not taken yet). Acknowledged here, the write would count towards W on a
       // node that may leave and be stopped before its copy is handed on: refused, the coordinator
